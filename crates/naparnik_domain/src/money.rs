@@ -1,0 +1,296 @@
+//! Money in whole kopecks and quantities in thousandths: no floats anywhere.
+//!
+//! Amounts cross every boundary (1C, XML, JSON) as decimal text with two
+//! places (`1234.50`); quantities with up to three (`0.250`).
+
+use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
+
+use serde::{Deserialize, Serialize};
+
+/// Why a decimal text is not an amount or a quantity.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    /// Not a decimal number at all.
+    #[error("`{text}` is not a decimal number: write it like 1234.50")]
+    NotDecimal {
+        /// The text as it came.
+        text: String,
+    },
+    /// More fractional digits than the unit allows.
+    #[error("`{text}` has more than {places} digits after the point")]
+    TooPrecise {
+        /// The text as it came.
+        text: String,
+        /// Digits allowed after the point.
+        places: u32,
+    },
+    /// Larger than any till will ever see; refused rather than overflowed.
+    #[error("`{text}` is too large")]
+    TooLarge {
+        /// The text as it came.
+        text: String,
+    },
+}
+
+/// Parses `[-]digits[.digits]` into an integer scaled by `10^places`.
+fn parse_scaled(text: &str, places: u32) -> Result<i64, MoneyError> {
+    let trimmed = text.trim();
+    let not_decimal = || MoneyError::NotDecimal {
+        text: text.to_owned(),
+    };
+    let (negative, unsigned) = match trimmed.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, trimmed),
+    };
+    let (whole, fraction) = match unsigned.split_once(['.', ',']) {
+        Some((whole, fraction)) => (whole, fraction),
+        None => (unsigned, ""),
+    };
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !all_digits(whole) || !all_digits(fraction) {
+        return Err(not_decimal());
+    }
+    if unsigned.contains(['.', ',']) && fraction.is_empty() {
+        return Err(not_decimal());
+    }
+    if fraction.len() > places as usize {
+        return Err(MoneyError::TooPrecise {
+            text: text.to_owned(),
+            places,
+        });
+    }
+    let too_large = || MoneyError::TooLarge {
+        text: text.to_owned(),
+    };
+    let scale = 10_i64.pow(places);
+    let whole_value: i64 = whole.parse().map_err(|_| too_large())?;
+    let mut fraction_value: i64 = if fraction.is_empty() {
+        0
+    } else {
+        fraction.parse().map_err(|_| not_decimal())?
+    };
+    fraction_value *= 10_i64.pow(places - fraction.len() as u32);
+    let value = whole_value
+        .checked_mul(scale)
+        .and_then(|v| v.checked_add(fraction_value))
+        .filter(|v| *v <= MAX_SCALED)
+        .ok_or_else(too_large)?;
+    Ok(if negative { -value } else { value })
+}
+
+/// Upper bound for any scaled value: 10^15, far above any receipt, far below overflow.
+const MAX_SCALED: i64 = 1_000_000_000_000_000;
+
+fn format_scaled(f: &mut fmt::Formatter<'_>, value: i64, places: u32) -> fmt::Result {
+    let scale = 10_i64.pow(places);
+    let sign = if value < 0 { "-" } else { "" };
+    let magnitude = value.unsigned_abs();
+    let scale = scale.unsigned_abs();
+    write!(
+        f,
+        "{sign}{}.{:0width$}",
+        magnitude / scale,
+        magnitude % scale,
+        width = places as usize
+    )
+}
+
+/// An amount of money in kopecks (1/100 of a ruble).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Kopecks(pub i64);
+
+impl Kopecks {
+    /// Zero rubles.
+    pub const ZERO: Kopecks = Kopecks(0);
+
+    /// Parses rubles written with up to two decimals: `1234.50`, `1234,5`, `100`.
+    pub fn parse(text: &str) -> Result<Kopecks, MoneyError> {
+        parse_scaled(text, 2).map(Kopecks)
+    }
+
+    /// True when below zero.
+    pub fn is_negative(self) -> bool {
+        self.0 < 0
+    }
+}
+
+impl fmt::Display for Kopecks {
+    /// Rubles with two decimals and a point: `1234.50`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        format_scaled(f, self.0, 2)
+    }
+}
+
+impl Add for Kopecks {
+    type Output = Kopecks;
+    fn add(self, other: Kopecks) -> Kopecks {
+        Kopecks(self.0 + other.0)
+    }
+}
+
+impl Sub for Kopecks {
+    type Output = Kopecks;
+    fn sub(self, other: Kopecks) -> Kopecks {
+        Kopecks(self.0 - other.0)
+    }
+}
+
+impl Neg for Kopecks {
+    type Output = Kopecks;
+    fn neg(self) -> Kopecks {
+        Kopecks(-self.0)
+    }
+}
+
+impl AddAssign for Kopecks {
+    fn add_assign(&mut self, other: Kopecks) {
+        self.0 += other.0;
+    }
+}
+
+impl SubAssign for Kopecks {
+    fn sub_assign(&mut self, other: Kopecks) {
+        self.0 -= other.0;
+    }
+}
+
+impl Sum for Kopecks {
+    fn sum<I: Iterator<Item = Kopecks>>(iter: I) -> Kopecks {
+        Kopecks(iter.map(|k| k.0).sum())
+    }
+}
+
+/// A quantity of goods in thousandths of a unit (grams of a kilogram, pieces × 1000).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Quantity(pub i64);
+
+impl Quantity {
+    /// Parses up to three decimals: `1`, `0.250`, `1.5`.
+    pub fn parse(text: &str) -> Result<Quantity, MoneyError> {
+        parse_scaled(text, 3).map(Quantity)
+    }
+
+    /// A whole number of units.
+    pub fn units(units: i64) -> Quantity {
+        Quantity(units * 1000)
+    }
+}
+
+impl fmt::Display for Quantity {
+    /// Three decimals: `1.000`, `0.250`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        format_scaled(f, self.0, 3)
+    }
+}
+
+impl Add for Quantity {
+    type Output = Quantity;
+    fn add(self, other: Quantity) -> Quantity {
+        Quantity(self.0 + other.0)
+    }
+}
+
+/// A percentage in hundredths of a percent (`5.5 %` is 550): discounts are given to two decimals.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Percent(pub i64);
+
+impl Percent {
+    /// Parses up to two decimals: `10`, `5.5`, `12.75`.
+    pub fn parse(text: &str) -> Result<Percent, MoneyError> {
+        parse_scaled(text, 2).map(Percent)
+    }
+
+    /// The value as a JSON number for APIs (`5.5`); exact for two decimals.
+    pub fn to_json_number(self) -> serde_json::Number {
+        let text = format!("{self}");
+        let trimmed = text.trim_end_matches('0').trim_end_matches('.');
+        trimmed
+            .parse::<u64>()
+            .map(serde_json::Number::from)
+            .ok()
+            .or_else(|| {
+                trimmed
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+            })
+            .unwrap_or_else(|| serde_json::Number::from(0))
+    }
+}
+
+impl fmt::Display for Percent {
+    /// Two decimals: `5.50`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        format_scaled(f, self.0, 2)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_parse_and_format() {
+        let cases = [
+            ("1234.50", 123_450, "1234.50"),
+            ("1234.5", 123_450, "1234.50"),
+            ("1234,5", 123_450, "1234.50"),
+            ("100", 10_000, "100.00"),
+            ("0.01", 1, "0.01"),
+            ("-5.20", -520, "-5.20"),
+            ("-0.05", -5, "-0.05"),
+            (" 7.00 ", 700, "7.00"),
+        ];
+        for (text, kopecks, shown) in cases {
+            let parsed = Kopecks::parse(text).unwrap();
+            assert_eq!(parsed, Kopecks(kopecks), "{text}");
+            assert_eq!(parsed.to_string(), shown);
+        }
+    }
+
+    #[test]
+    fn bad_amounts_say_why() {
+        assert!(matches!(
+            Kopecks::parse("12.345"),
+            Err(MoneyError::TooPrecise { places: 2, .. })
+        ));
+        for text in ["", "abc", "1.2.3", "1.", ".5", "1e3", "+-1", "12 34"] {
+            assert!(
+                matches!(Kopecks::parse(text), Err(MoneyError::NotDecimal { .. })),
+                "{text}"
+            );
+        }
+        assert!(matches!(
+            Kopecks::parse("99999999999999999999"),
+            Err(MoneyError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn quantities_have_three_places() {
+        assert_eq!(Quantity::parse("0.250").unwrap(), Quantity(250));
+        assert_eq!(Quantity::parse("1").unwrap(), Quantity(1000));
+        assert_eq!(Quantity(1500).to_string(), "1.500");
+        assert!(Quantity::parse("0.2501").is_err());
+    }
+
+    #[test]
+    fn percents_have_two_places() {
+        assert_eq!(Percent::parse("5.5").unwrap(), Percent(550));
+        assert_eq!(Percent(550).to_string(), "5.50");
+        assert_eq!(Percent(550).to_json_number().to_string(), "5.5");
+        assert_eq!(Percent(1000).to_json_number().to_string(), "10");
+        assert_eq!(Percent(0).to_json_number().to_string(), "0");
+    }
+}
