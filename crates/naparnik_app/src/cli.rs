@@ -1,0 +1,73 @@
+//! The command line: stable, because IT and tests script it.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use naparnik_domain::PhoneQuery;
+
+/// Naparnik: the customer and the sellers of each sale, next to 1C:Розница.
+#[derive(Debug, Parser)]
+#[command(name = "naparnik", version, about)]
+pub struct Cli {
+    /// Data directory (database, logs). Default: from the config, else the user's data directory.
+    #[arg(long, global = true, env = "NAPARNIK_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Configuration file. Default: /etc/naparnik/config.toml when it exists.
+    #[arg(long, global = true, env = "NAPARNIK_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// What to do; without a command the till window opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Customers: import the CRM file, find by phone.
+    #[command(subcommand)]
+    Customers(CustomersCommand),
+    /// Sellers: import the list, show it.
+    #[command(subcommand)]
+    Sellers(SellersCommand),
+    /// Check the data directory, the database and the disk; say what to fix.
+    Doctor,
+}
+
+/// `naparnik customers …`
+#[derive(Debug, Subcommand)]
+pub enum CustomersCommand {
+    /// Apply a CRM customers XML file (urn:naparnik:crm-customers:1).
+    Import {
+        /// The XML file.
+        file: PathBuf,
+    },
+    /// Find customers by a phone in any format or by its last 4+ digits.
+    Find {
+        /// `8 (951) 305-44-36`, `+79513054436`, `4436`, …
+        #[arg(value_parser = parse_query)]
+        query: PhoneQuery,
+        /// Print a JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `naparnik sellers …`
+#[derive(Debug, Subcommand)]
+pub enum SellersCommand {
+    /// Create or update sellers from a CSV file with the header `code,name,badge` (optional `active`).
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+    },
+    /// Show all sellers.
+    List {
+        /// Print a JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_query(text: &str) -> Result<PhoneQuery, String> {
+    PhoneQuery::parse(text).map_err(|e| format!("{e}; or give at least 4 last digits"))
+}

@@ -1,0 +1,35 @@
+//! One module per command; each returns the exit code or an error for `main` to print.
+
+mod customers;
+mod doctor;
+mod sellers;
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use naparnik_store::Store;
+
+use crate::cli::{Command, CustomersCommand, SellersCommand};
+use crate::config::Config;
+
+/// Runs a command, or the window when there is none.
+pub fn run(command: Option<Command>, config: &Config) -> anyhow::Result<ExitCode> {
+    match command {
+        None => crate::window::run(config),
+        Some(Command::Customers(CustomersCommand::Import { file })) => {
+            customers::import(config, &file)
+        }
+        Some(Command::Customers(CustomersCommand::Find { query, json })) => {
+            customers::find(config, &query, json)
+        }
+        Some(Command::Sellers(SellersCommand::Import { file })) => sellers::import(config, &file),
+        Some(Command::Sellers(SellersCommand::List { json })) => sellers::list(config, json),
+        Some(Command::Doctor) => doctor::run(config),
+    }
+}
+
+/// Opens the store in the configured data directory.
+pub fn open_store(config: &Config) -> anyhow::Result<Store> {
+    Store::open_in_dir(&config.data_dir)
+        .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))
+}

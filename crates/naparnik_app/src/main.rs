@@ -1,0 +1,35 @@
+//! `naparnik`: the till companion's one binary.
+//!
+//! Without a command it opens the till window; with one it does a single
+//! job for IT or a script and exits: 0 on success, 1 on failure (with a
+//! message on stderr), 2 on a usage error.
+
+mod cli;
+mod commands;
+mod config;
+mod logging;
+mod window;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let config = match config::Config::load(cli.config.as_deref(), cli.data_dir.as_deref()) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("naparnik: {error:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let _log_guard = logging::init(&config, cli.command.is_none());
+    match commands::run(cli.command, &config) {
+        Ok(code) => code,
+        Err(error) => {
+            tracing::error!(target: logging::EXIT_TARGET, "{error:#}");
+            eprintln!("naparnik: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
