@@ -1,4 +1,8 @@
 //! The `naparnik` binary as IT and scripts use it: real files, real exit codes.
+#![expect(
+    clippy::unwrap_used,
+    reason = "helpers shared by tests: a failed unwrap is a failed test"
+)]
 
 use std::path::Path;
 use std::process::{Command, Output};

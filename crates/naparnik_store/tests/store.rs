@@ -1,4 +1,8 @@
 //! The store on real files: migrations, reopening, refusals, lookups, imports, the outbox and the assignment.
+#![expect(
+    clippy::unwrap_used,
+    reason = "helpers shared by tests: a failed unwrap is a failed test"
+)]
 
 use naparnik_domain::{
     CustomerUpdate, DiscountPercent, EventKind, Phone, PhoneQuery, Seller, SellerCode,

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Developer entry point on a Debian machine with the Rust toolchain.
+#   installer/dev.sh run    build and open Naparnik on its embedded defaults (local SQLite, no upstream)
+#   installer/dev.sh test   install what the tests need, then run the whole test suite
+# Debian packages are installed only when missing (as root, or through sudo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Libraries the window loads at run time (X11/GL through dlopen); nothing is needed to build.
+RUN_PACKAGES=(libgl1 libegl1 libgl1-mesa-dri libxkbcommon-x11-0 libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libfontconfig1)
+TEST_PACKAGES=(python3)
+
+install_packages() {
+    local missing=()
+    for package in "$@"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "installing Debian packages: ${missing[*]}" >&2
+    local sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+case "${1:-}" in
+    run)
+        shift
+        install_packages "${RUN_PACKAGES[@]}"
+        exec cargo run --release --locked -p naparnik_app --bin naparnik -- "$@"
+        ;;
+    test)
+        install_packages "${TEST_PACKAGES[@]}"
+        exec cargo test --workspace --locked
+        ;;
+    *)
+        echo "usage: installer/dev.sh run [ARGS…] | installer/dev.sh test" >&2
+        exit 2
+        ;;
+esac
