@@ -29,8 +29,16 @@ pub enum Command {
     /// Sellers: import the list, show it.
     #[command(subcommand)]
     Sellers(SellersCommand),
-    /// Check the data directory, the database and the disk; say what to fix.
+    /// Check the data directory, the database, the disk and the bridge token; say what to fix.
     Doctor,
+    /// Run the bridge for 1C:Розница without a window, until SIGTERM or Ctrl-C.
+    Serve {
+        /// Address to listen on (loopback only). Default: 127.0.0.1 and the configured port.
+        #[arg(long, value_name = "ADDR")]
+        bridge_addr: Option<std::net::SocketAddr>,
+    },
+    /// Print the bridge's OpenAPI document.
+    Openapi,
 }
 
 /// `naparnik customers …`

@@ -17,6 +17,25 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     #[serde(default)]
     log: LogSection,
+    #[serde(default)]
+    till: TillSection,
+    #[serde(default)]
+    bridge: BridgeSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TillSection {
+    store: Option<String>,
+    till: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BridgeSection {
+    port: Option<u16>,
+    token: Option<String>,
+    manager_pin: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -34,6 +53,16 @@ pub struct Config {
     pub log_level: String,
     /// The file the configuration came from, if any.
     pub source: Option<PathBuf>,
+    /// Store code as 1C names it in receipts.
+    pub store_code: String,
+    /// Till code as 1C names it in receipts.
+    pub till_code: String,
+    /// Bridge port on 127.0.0.1.
+    pub bridge_port: u16,
+    /// Bridge token from the file; the environment and a generated file come after it.
+    pub bridge_token: Option<String>,
+    /// Manager PIN for seller edits; unset disables them.
+    pub manager_pin: Option<String>,
 }
 
 impl Config {
@@ -51,10 +80,20 @@ impl Config {
             Some(dir) => dir,
             None => default_data_dir()?,
         };
+        if let Some(pin) = &file.bridge.manager_pin {
+            if pin.len() < 4 || !pin.chars().all(|c| c.is_ascii_digit()) {
+                bail!("manager_pin in [bridge] must be at least 4 digits");
+            }
+        }
         Ok(Config {
             data_dir,
             log_level: file.log.level.unwrap_or_else(|| "info".into()),
             source,
+            store_code: file.till.store.unwrap_or_else(|| "store-1".into()),
+            till_code: file.till.till.unwrap_or_else(|| "till-1".into()),
+            bridge_port: file.bridge.port.unwrap_or(naparnik_bridge::DEFAULT_PORT),
+            bridge_token: file.bridge.token.filter(|t| !t.trim().is_empty()),
+            manager_pin: file.bridge.manager_pin,
         })
     }
 }

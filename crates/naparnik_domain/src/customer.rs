@@ -8,6 +8,7 @@ use crate::money::{MoneyError, Percent};
 use crate::phone::Phone;
 
 /// A personal discount between 0 and 100 %, in hundredths of a percent.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
 )]
@@ -55,6 +56,7 @@ impl DiscountPercent {
 }
 
 /// A customer as the till knows them.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Customer {
     /// Local row id.

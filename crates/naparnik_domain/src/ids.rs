@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 /// The 1C GUID of a receipt (`Документ.ЧекККМ` reference), the receipt's business key everywhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, format = Uuid))]
 #[serde(transparent)]
 pub struct ReceiptGuid(pub Uuid);
 
@@ -26,6 +27,7 @@ impl fmt::Display for ReceiptGuid {
 }
 
 /// A seller's personnel code (`EMP0001`), unique in the chain.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct SellerCode(pub String);
@@ -50,6 +52,7 @@ impl fmt::Display for SellerCode {
 }
 
 /// The local row id of a customer in this till's store.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CustomerId(pub i64);

@@ -6,6 +6,7 @@
 //! so a rule lives in exactly one place.
 
 pub mod assignment;
+pub mod attribution;
 pub mod customer;
 pub mod event;
 pub mod ids;
@@ -17,6 +18,7 @@ pub mod shares;
 pub mod shift;
 
 pub use assignment::Assignment;
+pub use attribution::{Attribution, ShiftReport};
 pub use customer::{Customer, CustomerUpdate, DiscountPercent};
 pub use event::{EventKind, OutboxEvent};
 pub use ids::{CustomerId, EventId, ReceiptGuid, SellerCode};

@@ -80,6 +80,49 @@ fn parse_scaled(text: &str, places: u32) -> Result<i64, MoneyError> {
     Ok(if negative { -value } else { value })
 }
 
+/// A decimal as it arrives: text, or a JSON number taken by its literal digits.
+struct DecimalText(String);
+
+impl<'de> Deserialize<'de> for DecimalText {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = DecimalText;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a decimal number as text, e.g. \"1234.50\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<DecimalText, E> {
+                Ok(DecimalText(text.to_owned()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<DecimalText, E> {
+                Ok(DecimalText(value.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<DecimalText, E> {
+                Ok(DecimalText(value.to_string()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<DecimalText, E> {
+                // Shortest round-trip text of the number: 577.8 stays "577.8", never 577.79999.
+                Ok(DecimalText(value.to_string()))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+#[cfg(feature = "openapi")]
+fn decimal_schema(
+    example: &str,
+    pattern: &str,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(pattern))
+        .examples([serde_json::Value::from(example)])
+        .description(Some("A decimal number as text, point as separator"))
+        .into()
+}
+
 /// Upper bound for any scaled value: 10^15, far above any receipt, far below overflow.
 const MAX_SCALED: i64 = 1_000_000_000_000_000;
 
@@ -98,10 +141,7 @@ fn format_scaled(f: &mut fmt::Formatter<'_>, value: i64, places: u32) -> fmt::Re
 }
 
 /// An amount of money in kopecks (1/100 of a ruble).
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
-#[serde(transparent)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Kopecks(pub i64);
 
 impl Kopecks {
@@ -166,10 +206,7 @@ impl Sum for Kopecks {
 }
 
 /// A quantity of goods in thousandths of a unit (grams of a kilogram, pieces × 1000).
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
-#[serde(transparent)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Quantity(pub i64);
 
 impl Quantity {
@@ -199,10 +236,7 @@ impl Add for Quantity {
 }
 
 /// A percentage in hundredths of a percent (`5.5 %` is 550): discounts are given to two decimals.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
-#[serde(transparent)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Percent(pub i64);
 
 impl Percent {
@@ -286,6 +320,29 @@ mod tests {
     }
 
     #[test]
+    fn json_carries_decimal_text_and_accepts_numbers() {
+        assert_eq!(
+            serde_json::to_string(&Kopecks(57_780)).unwrap(),
+            "\"577.80\""
+        );
+        assert_eq!(
+            serde_json::from_str::<Kopecks>("\"577.80\"").unwrap(),
+            Kopecks(57_780)
+        );
+        assert_eq!(
+            serde_json::from_str::<Kopecks>("577.8").unwrap(),
+            Kopecks(57_780)
+        );
+        assert_eq!(serde_json::from_str::<Kopecks>("0.07").unwrap(), Kopecks(7));
+        assert_eq!(
+            serde_json::from_str::<Quantity>("0.25").unwrap(),
+            Quantity(250)
+        );
+        assert!(serde_json::from_str::<Kopecks>("\"12.345\"").is_err());
+        assert!(serde_json::from_str::<Kopecks>("true").is_err());
+    }
+
+    #[test]
     fn percents_have_two_places() {
         assert_eq!(Percent::parse("5.5").unwrap(), Percent(550));
         assert_eq!(Percent(550).to_string(), "5.50");
@@ -294,3 +351,81 @@ mod tests {
         assert_eq!(Percent(0).to_json_number().to_string(), "0");
     }
 }
+
+impl Serialize for Kopecks {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Kopecks {
+    /// Accepts decimal text (`"577.80"`) or a JSON number (`577.8`), never rounding.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = DecimalText::deserialize(deserializer)?.0;
+        parse_scaled(&text, 2)
+            .map(Kopecks)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Kopecks {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        decimal_schema("577.80", r"^-?\\d{1,13}([.,]\\d{1,2})?$")
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Kopecks {}
+
+impl Serialize for Quantity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Quantity {
+    /// Accepts decimal text (`"1.000"`) or a JSON number (`1`), never rounding.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = DecimalText::deserialize(deserializer)?.0;
+        parse_scaled(&text, 3)
+            .map(Quantity)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Quantity {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        decimal_schema("1.000", r"^-?\\d{1,12}([.,]\\d{1,3})?$")
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Quantity {}
+
+impl Serialize for Percent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Percent {
+    /// Accepts decimal text (`"10.00"`) or a JSON number (`10`), never rounding.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = DecimalText::deserialize(deserializer)?.0;
+        parse_scaled(&text, 2)
+            .map(Percent)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Percent {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        decimal_schema("10.00", r"^-?\\d{1,13}([.,]\\d{1,2})?$")
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Percent {}

@@ -133,6 +133,22 @@ impl From<Phone> for String {
     }
 }
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Phone {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(r"^\+[1-9][0-9]{6,14}$"))
+            .examples([serde_json::Value::from("+79513054436")])
+            .description(Some("Phone in E.164"))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Phone {}
+
 /// A phone shown by its last four digits only (`+7…4436`), for logs.
 pub struct MaskedPhone<'a>(&'a str);
 

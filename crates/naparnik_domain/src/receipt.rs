@@ -21,6 +21,7 @@ pub enum ReceiptKind {
 }
 
 /// One goods line of a receipt.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptLine {
     /// 1-based line number; in a return, the line number of the original sale.
@@ -42,6 +43,7 @@ pub struct ReceiptLine {
 }
 
 /// How the customer paid (or was refunded).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payment {
     /// `cash`, `card`, `certificate`, …

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::SellerCode;
 
 /// A seller of the chain.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Seller {
     /// Personnel code, unique.

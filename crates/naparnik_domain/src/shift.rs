@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::ReceiptGuid;
 
 /// A shift closed in 1C:Розница (`Кассовая смена`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shift {
     /// The shift number on this till.

@@ -56,7 +56,7 @@ CREATE TABLE receipts (
     customer_id        INTEGER REFERENCES customers (id),
     customer_phone     TEXT,
     total_kopecks      INTEGER NOT NULL,
-    content_sha        TEXT NOT NULL,                    -- what 1C posted, to tell a repeat from a conflicting one
+    content_json       TEXT NOT NULL,                    -- what 1C posted, to tell a repeat from a conflicting one
     received_at_utc    TEXT NOT NULL
 );
 CREATE INDEX receipts_closed_at ON receipts (closed_at_utc);
@@ -101,6 +101,19 @@ CREATE TABLE receipt_line_shares (
     position       INTEGER NOT NULL,
     amount_kopecks INTEGER NOT NULL,
     PRIMARY KEY (receipt_guid, line_no, position)
+);
+
+-- Shifts 1C closed on this till, with the report Naparnik answered.
+CREATE TABLE shifts (
+    store           TEXT NOT NULL,
+    till            TEXT NOT NULL,
+    number          INTEGER NOT NULL,
+    opened_at_utc   TEXT NOT NULL,
+    closed_at_utc   TEXT NOT NULL,
+    content_json    TEXT NOT NULL,
+    report_json     TEXT NOT NULL,
+    received_at_utc TEXT NOT NULL,
+    PRIMARY KEY (store, till, number)
 );
 
 CREATE TABLE audit_log (

@@ -95,6 +95,45 @@ fn query_customers(
     .collect()
 }
 
+/// Finds or creates the customer with this phone inside the caller's transaction; a new one is queued upstream.
+pub(crate) fn find_or_create(
+    conn: &rusqlite::Connection,
+    phone: &Phone,
+) -> Result<(CustomerId, bool), StoreError> {
+    let existing: Option<(i64, Option<String>)> = conn
+        .prepare_cached("SELECT id, removed_at_utc FROM customers WHERE phone = ?1")?
+        .query_row([phone.as_e164()], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    let now = now_text();
+    let (id, created) = match existing {
+        Some((id, None)) => (id, false),
+        Some((id, Some(_))) => {
+            conn.execute(
+                "UPDATE customers SET removed_at_utc = NULL, updated_at_utc = ?2 WHERE id = ?1",
+                params![id, now],
+            )?;
+            (id, true)
+        }
+        None => {
+            conn.prepare_cached(
+                "INSERT INTO customers (phone, phone_tail, source, created_at_utc, updated_at_utc)
+                 VALUES (?1, ?2, 'till', ?3, ?3)",
+            )?
+            .execute(params![phone.as_e164(), phone_tail(phone), now])?;
+            (conn.last_insert_rowid(), true)
+        }
+    };
+    if created {
+        let payload = serde_json::json!({ "phone": phone.as_e164(), "created_at": now });
+        outbox::append(
+            conn,
+            &OutboxEvent::new(EventKind::CustomerCreated, phone.as_e164(), payload),
+        )?;
+        tracing::info!(phone = %phone.masked(), "customer created at the till");
+    }
+    Ok((CustomerId(id), created))
+}
+
 pub(crate) fn customer_by_id(
     conn: &rusqlite::Connection,
     id: CustomerId,
@@ -173,42 +212,9 @@ impl Store {
         phone: &Phone,
     ) -> Result<(Customer, bool), StoreError> {
         let tx = self.conn.transaction()?;
-        let existing: Option<(i64, Option<String>)> = tx
-            .query_row(
-                "SELECT id, removed_at_utc FROM customers WHERE phone = ?1",
-                [phone.as_e164()],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()?;
-        let now = now_text();
-        let (id, created) = match existing {
-            Some((id, None)) => (id, false),
-            Some((id, Some(_))) => {
-                tx.execute(
-                    "UPDATE customers SET removed_at_utc = NULL, updated_at_utc = ?2 WHERE id = ?1",
-                    params![id, now],
-                )?;
-                (id, true)
-            }
-            None => {
-                tx.execute(
-                    "INSERT INTO customers (phone, phone_tail, source, created_at_utc, updated_at_utc)
-                     VALUES (?1, ?2, 'till', ?3, ?3)",
-                    params![phone.as_e164(), phone_tail(phone), now],
-                )?;
-                (tx.last_insert_rowid(), true)
-            }
-        };
-        if created {
-            let payload = serde_json::json!({ "phone": phone.as_e164(), "created_at": now });
-            outbox::append(
-                &tx,
-                &OutboxEvent::new(EventKind::CustomerCreated, phone.as_e164(), payload),
-            )?;
-            tracing::info!(phone = %phone.masked(), "customer created at the till");
-        }
-        let customer = customer_by_id(&tx, CustomerId(id))?
-            .ok_or_else(|| StoreError::InvalidStoredValue(format!("customer {id} vanished")))?;
+        let (id, created) = find_or_create(&tx, phone)?;
+        let customer = customer_by_id(&tx, id)?
+            .ok_or_else(|| StoreError::InvalidStoredValue(format!("customer {} vanished", id.0)))?;
         tx.commit()?;
         Ok((customer, created))
     }

@@ -12,6 +12,7 @@ pub mod customers;
 mod error;
 pub mod migrations;
 pub mod outbox;
+pub mod receipts;
 pub mod sellers;
 mod time;
 

@@ -29,6 +29,7 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     verdicts.push(check_data_dir(&config.data_dir));
     verdicts.extend(check_database(&config.data_dir));
     verdicts.push(check_free_space(&config.data_dir));
+    verdicts.push(check_bridge_token(config));
     let mut out = std::io::stdout().lock();
     let mut failed = false;
     for verdict in &verdicts {
@@ -120,5 +121,23 @@ fn check_free_space(dir: &Path) -> Verdict {
         ))
     } else {
         Verdict::Ok(format!("free disk space: {shown}"))
+    }
+}
+
+fn check_bridge_token(config: &Config) -> Verdict {
+    use super::serve::{TokenSource, bridge_token};
+    match bridge_token(config) {
+        Ok((token, source)) => {
+            let from = match source {
+                TokenSource::Config => "from the configuration".to_owned(),
+                TokenSource::Environment => format!("from {}", super::serve::TOKEN_ENV),
+                TokenSource::File(path) => format!("from {}", path.display()),
+            };
+            Verdict::Ok(format!(
+                "bridge: http://127.0.0.1:{}, store `{}`, till `{}`, token {token} ({from}); enter it in the 1C extension settings",
+                config.bridge_port, config.store_code, config.till_code
+            ))
+        }
+        Err(error) => Verdict::Fail(format!("bridge token: {error:#}")),
     }
 }

@@ -3,6 +3,7 @@
 mod customers;
 mod doctor;
 mod sellers;
+pub mod serve;
 
 use std::process::ExitCode;
 
@@ -25,6 +26,11 @@ pub fn run(command: Option<Command>, config: &Config) -> anyhow::Result<ExitCode
         Some(Command::Sellers(SellersCommand::Import { file })) => sellers::import(config, &file),
         Some(Command::Sellers(SellersCommand::List { json })) => sellers::list(config, json),
         Some(Command::Doctor) => doctor::run(config),
+        Some(Command::Serve { bridge_addr }) => serve::run(config, bridge_addr),
+        Some(Command::Openapi) => {
+            println!("{}", naparnik_bridge::openapi().to_pretty_json()?);
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

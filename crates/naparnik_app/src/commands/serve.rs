@@ -1,0 +1,133 @@
+//! `naparnik serve`: the bridge for 1C:Розница, headless, until SIGTERM or Ctrl-C.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use naparnik_bridge::{Bridge, BridgeConfig, DEFAULT_BODY_LIMIT_BYTES, DEFAULT_REQUEST_TIMEOUT};
+use naparnik_store::receipts::TillIdentity;
+
+use crate::config::Config;
+
+/// The environment variable that can carry the bridge token.
+pub const TOKEN_ENV: &str = "NAPARNIK_BRIDGE_TOKEN";
+/// The file in the data directory holding a generated token.
+pub const TOKEN_FILE: &str = "bridge-token";
+
+/// Where the token in force came from.
+pub enum TokenSource {
+    /// `[bridge] token` in the configuration.
+    Config,
+    /// The `NAPARNIK_BRIDGE_TOKEN` environment variable.
+    Environment,
+    /// The generated file in the data directory.
+    File(PathBuf),
+}
+
+/// The bridge token: from the configuration, else the environment, else the data directory (generated on first use, mode 0600).
+pub fn bridge_token(config: &Config) -> anyhow::Result<(String, TokenSource)> {
+    if let Some(token) = &config.bridge_token {
+        return Ok((token.clone(), TokenSource::Config));
+    }
+    if let Ok(token) = std::env::var(TOKEN_ENV) {
+        if !token.trim().is_empty() {
+            return Ok((token.trim().to_owned(), TokenSource::Environment));
+        }
+    }
+    let path = config.data_dir.join(TOKEN_FILE);
+    if let Ok(token) = std::fs::read_to_string(&path) {
+        if !token.trim().is_empty() {
+            return Ok((token.trim().to_owned(), TokenSource::File(path)));
+        }
+    }
+    let token = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    write_private(&path, &token)
+        .with_context(|| format!("cannot write the bridge token to {}", path.display()))?;
+    tracing::info!(path = %path.display(), "generated a new bridge token");
+    Ok((token, TokenSource::File(path)))
+}
+
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}
+
+/// Runs the bridge until SIGTERM or Ctrl-C.
+pub fn run(config: &Config, address: Option<SocketAddr>) -> anyhow::Result<ExitCode> {
+    let address = address.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], config.bridge_port)));
+    if !address.ip().is_loopback() {
+        bail!(
+            "the bridge listens on loopback only (127.0.0.1 or ::1), not {address}: 1C runs on this computer"
+        );
+    }
+    let (token, _) = bridge_token(config)?;
+    let store = super::open_store(config)?;
+    let bridge = Bridge::new(
+        BridgeConfig {
+            till: TillIdentity {
+                store: config.store_code.clone(),
+                till: config.till_code.clone(),
+            },
+            token,
+            manager_pin: config.manager_pin.clone(),
+            body_limit_bytes: DEFAULT_BODY_LIMIT_BYTES,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+        },
+        store,
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("naparnik-bridge")
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot listen on {address}; is another Naparnik running? Change [bridge] port"
+                )
+            })?;
+        let bound = listener.local_addr()?;
+        tracing::info!(address = %bound, "bridge listening");
+        println!("naparnik bridge listening on http://{bound}");
+        let (router, _) = naparnik_bridge::router(bridge);
+        naparnik_bridge::serve(listener, router, shutdown_signal())
+            .await
+            .context("the bridge stopped")?;
+        tracing::info!("bridge stopped");
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut terminate) => {
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = terminate.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = ctrl_c.await;
+        }
+    }
+}

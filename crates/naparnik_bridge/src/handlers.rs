@@ -1,0 +1,684 @@
+//! The resources, their payloads and their OpenAPI description, side by side.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, FixedOffset, Utc};
+use naparnik_domain::money::Percent;
+use naparnik_domain::receipt::Payment;
+use naparnik_domain::shift::Shift;
+use naparnik_domain::{
+    Assignment, Attribution, Customer, Kopecks, Phone, PhoneQuery, Receipt, ReceiptGuid,
+    ReceiptKind, ReceiptLine, SellerCode, ShiftReport,
+};
+use naparnik_store::customers::DEFAULT_MATCH_LIMIT;
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::ApiJson;
+use crate::state::{Bridge, PIN_ATTEMPTS, PIN_LOCKOUT};
+
+type Shared = State<Arc<Bridge>>;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Naparnik bridge",
+        description = "The loopback API that the 1C:Розница extension calls: the till's current customer and sellers, closed receipts and returns with their seller split, seller corrections, shift close. Money and quantities are decimal text (\"577.80\", \"1.000\"). Every error is {\"error\": {\"code\", \"message\", \"field\"}} with a Russian message."
+    ),
+    modifiers(&BearerToken),
+    components(schemas(ErrorBody))
+)]
+struct ApiDoc;
+
+struct BearerToken;
+
+impl Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+fn protected() -> OpenApiRouter<Arc<Bridge>> {
+    OpenApiRouter::new()
+        .routes(routes!(get_assignment, clear_assignment))
+        .routes(routes!(set_customer, remove_customer))
+        .routes(routes!(add_seller))
+        .routes(routes!(remove_seller))
+        .routes(routes!(find_customers, create_customer))
+        .routes(routes!(post_receipt))
+        .routes(routes!(get_receipt_sellers, replace_receipt_sellers))
+        .routes(routes!(close_shift))
+}
+
+/// Every route with its state and layers.
+pub(crate) fn routes(bridge: Arc<Bridge>) -> OpenApiRouter {
+    let protected = protected().route_layer(axum::middleware::from_fn_with_state(
+        bridge.clone(),
+        require_token,
+    ));
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health))
+        .merge(protected)
+        .with_state(bridge)
+}
+
+/// The routes without a store, for writing the document.
+pub(crate) fn routes_for_document() -> OpenApiRouter<Arc<Bridge>> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health))
+        .merge(protected())
+}
+
+fn same_secret(given: &[u8], expected: &[u8]) -> bool {
+    given.len() == expected.len()
+        && given
+            .iter()
+            .zip(expected)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+async fn require_token(State(bridge): Shared, request: Request, next: Next) -> Response {
+    let given = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !same_secret(given.as_bytes(), bridge.config().token.as_bytes()) {
+        return ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Нет доступа: неверный или отсутствующий токен. Сверьте токен в настройках расширения с `naparnik doctor`.",
+        )
+        .into_response();
+    }
+    bridge.saw_request();
+    next.run(request).await
+}
+
+/// The state of this Naparnik.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Health {
+    /// `ok`, or `degraded` when the database cannot be read.
+    pub status: String,
+    /// Naparnik version.
+    pub version: String,
+    /// The database answers.
+    pub database_ok: bool,
+    /// Events recorded for the back office and not yet confirmed delivered.
+    pub sync_backlog: Option<u64>,
+    /// Input devices in use.
+    pub devices: Vec<String>,
+    /// When 1C last called with a valid token.
+    pub last_request_from_1c: Option<DateTime<Utc>>,
+}
+
+/// Health and status; no token needed.
+#[utoipa::path(get, path = "/health", tag = "status", responses((status = 200, body = Health)))]
+async fn health(State(bridge): Shared) -> Json<Health> {
+    let backlog = bridge
+        .with_store(|store| Ok(store.outbox_len().ok()))
+        .await
+        .ok()
+        .flatten();
+    Json(Health {
+        status: if backlog.is_some() { "ok" } else { "degraded" }.into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        database_ok: backlog.is_some(),
+        sync_backlog: backlog,
+        devices: Vec::new(),
+        last_request_from_1c: bridge.last_request_utc(),
+    })
+}
+
+/// A customer as 1C needs them.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CustomerView {
+    /// E.164 phone; also the discount card code when the customer has no loyalty card.
+    pub phone: Phone,
+    /// `+7 (951) 305-44-36`.
+    pub phone_display: String,
+    /// Full name, when known.
+    pub name: Option<String>,
+    /// Personal discount, percent.
+    pub discount_percent: Percent,
+    /// Loyalty card code.
+    pub card: Option<String>,
+    /// CRM id.
+    pub crm_id: Option<String>,
+    /// 1C reference, when known.
+    pub onec_ref: Option<String>,
+    /// Bonus balance, when a CRM provides it.
+    pub bonus: Option<Kopecks>,
+}
+
+impl From<&Customer> for CustomerView {
+    fn from(customer: &Customer) -> CustomerView {
+        CustomerView {
+            phone: customer.phone.clone(),
+            phone_display: customer.phone.display(),
+            name: customer.name.clone(),
+            discount_percent: customer.discount.percent(),
+            card: customer.card.clone(),
+            crm_id: customer.crm_id.clone(),
+            onec_ref: customer.onec_ref.clone(),
+            bonus: customer.bonus_kopecks.map(Kopecks),
+        }
+    }
+}
+
+/// A seller as 1C needs them.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SellerView {
+    /// Personnel code.
+    pub code: SellerCode,
+    /// Name.
+    pub name: String,
+    /// 1C reference (`ФизическиеЛица`), when known.
+    pub onec_ref: Option<String>,
+}
+
+/// What the next receipt will carry.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AssignmentView {
+    /// The customer, if chosen.
+    pub customer: Option<CustomerView>,
+    /// Sellers in the order they were added (that order decides who gets leftover kopecks).
+    pub sellers: Vec<SellerView>,
+    /// Each seller's share, `1/3`; absent without sellers.
+    pub share: Option<String>,
+}
+
+impl From<&Assignment> for AssignmentView {
+    fn from(assignment: &Assignment) -> AssignmentView {
+        AssignmentView {
+            customer: assignment.customer.as_ref().map(CustomerView::from),
+            sellers: assignment
+                .sellers
+                .iter()
+                .map(|s| SellerView {
+                    code: s.code.clone(),
+                    name: s.name.clone(),
+                    onec_ref: s.onec_ref.clone(),
+                })
+                .collect(),
+            share: (!assignment.sellers.is_empty())
+                .then(|| format!("1/{}", assignment.sellers.len())),
+        }
+    }
+}
+
+fn parse_phone(text: &str, field: &str) -> Result<Phone, ApiError> {
+    Phone::parse(text).map_err(|error| {
+        ApiError::unprocessable(
+            "invalid_phone",
+            format!("Номер телефона «{text}» не распознан: {error}."),
+        )
+        .with_field(field)
+    })
+}
+
+/// The till's current assignment.
+#[utoipa::path(get, path = "/api/v1/assignment", tag = "assignment", security(("bearer" = [])),
+    responses((status = 200, body = AssignmentView), (status = 401, body = ErrorBody)))]
+async fn get_assignment(State(bridge): Shared) -> Result<Json<AssignmentView>, ApiError> {
+    let assignment = bridge.with_store(|store| Ok(store.assignment()?)).await?;
+    Ok(Json(AssignmentView::from(&assignment)))
+}
+
+/// Clears the customer and the sellers.
+#[utoipa::path(delete, path = "/api/v1/assignment", tag = "assignment", security(("bearer" = [])),
+    responses((status = 200, body = AssignmentView), (status = 401, body = ErrorBody)))]
+async fn clear_assignment(State(bridge): Shared) -> Result<Json<AssignmentView>, ApiError> {
+    let assignment = bridge
+        .with_store(|store| {
+            store.clear_assignment()?;
+            Ok(store.assignment()?)
+        })
+        .await?;
+    Ok(Json(AssignmentView::from(&assignment)))
+}
+
+/// A phone in any format.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PhoneRequest {
+    /// `8 (951) 305-44-36`, `+79513054436`, …
+    pub phone: String,
+}
+
+/// Sets the customer by phone, creating them from the phone alone when new.
+#[utoipa::path(put, path = "/api/v1/assignment/customer", tag = "assignment", security(("bearer" = [])),
+    request_body = PhoneRequest,
+    responses((status = 200, body = AssignmentView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_customer(
+    State(bridge): Shared,
+    ApiJson(request): ApiJson<PhoneRequest>,
+) -> Result<Json<AssignmentView>, ApiError> {
+    let phone = parse_phone(&request.phone, "phone")?;
+    let assignment = bridge
+        .with_store(move |store| {
+            let (customer, _) = store.find_or_create_customer(&phone)?;
+            Ok(store.assign_customer(Some(customer.id))?)
+        })
+        .await?;
+    Ok(Json(AssignmentView::from(&assignment)))
+}
+
+/// Removes the customer from the assignment.
+#[utoipa::path(delete, path = "/api/v1/assignment/customer", tag = "assignment", security(("bearer" = [])),
+    responses((status = 200, body = AssignmentView), (status = 401, body = ErrorBody)))]
+async fn remove_customer(State(bridge): Shared) -> Result<Json<AssignmentView>, ApiError> {
+    let assignment = bridge
+        .with_store(|store| Ok(store.assign_customer(None)?))
+        .await?;
+    Ok(Json(AssignmentView::from(&assignment)))
+}
+
+/// A seller by badge barcode or by code: exactly one of them.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SellerRequest {
+    /// The barcode on the badge.
+    pub badge: Option<String>,
+    /// The personnel code.
+    pub code: Option<String>,
+}
+
+/// Adds a seller at the end of the list.
+#[utoipa::path(post, path = "/api/v1/assignment/sellers", tag = "assignment", security(("bearer" = [])),
+    request_body = SellerRequest,
+    responses((status = 200, body = AssignmentView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "already added"), (status = 422, body = ErrorBody)))]
+async fn add_seller(
+    State(bridge): Shared,
+    ApiJson(request): ApiJson<SellerRequest>,
+) -> Result<Json<AssignmentView>, ApiError> {
+    let assignment = bridge
+        .with_store(move |store| {
+            let code = match (
+                request.badge.as_deref().map(str::trim),
+                request.code.as_deref().and_then(SellerCode::parse),
+            ) {
+                (Some(badge), None) if !badge.is_empty() => match store.seller_by_badge(badge)? {
+                    Some(seller) => seller.code,
+                    None => {
+                        return Err(ApiError::unprocessable(
+                            "unknown_badge",
+                            format!("Бейдж «{badge}» не принадлежит ни одному продавцу."),
+                        )
+                        .with_field("badge"));
+                    }
+                },
+                (None, Some(code)) => code,
+                _ => {
+                    return Err(ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "badge_or_code",
+                        "Укажите либо штрихкод бейджа (badge), либо код продавца (code).",
+                    ));
+                }
+            };
+            Ok(store.assign_seller(&code)?)
+        })
+        .await?;
+    Ok(Json(AssignmentView::from(&assignment)))
+}
+
+/// Removes a seller from the list.
+#[utoipa::path(delete, path = "/api/v1/assignment/sellers/{code}", tag = "assignment", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Seller code")),
+    responses((status = 200, body = AssignmentView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn remove_seller(
+    State(bridge): Shared,
+    Path(code): Path<String>,
+) -> Result<Json<AssignmentView>, ApiError> {
+    let code =
+        SellerCode::parse(&code).ok_or_else(|| ApiError::not_found("Пустой код продавца."))?;
+    let assignment = bridge
+        .with_store(move |store| Ok(store.unassign_seller(&code)?))
+        .await?;
+    Ok(Json(AssignmentView::from(&assignment)))
+}
+
+/// A customer search.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct CustomerQuery {
+    /// A phone in any format, or its last 4+ digits.
+    pub query: String,
+}
+
+/// Finds customers by phone or by the last 4+ digits.
+#[utoipa::path(get, path = "/api/v1/customers", tag = "customers", security(("bearer" = [])), params(CustomerQuery),
+    responses((status = 200, body = Vec<CustomerView>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn find_customers(
+    State(bridge): Shared,
+    query: Result<Query<CustomerQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<CustomerView>>, ApiError> {
+    let Query(query) = query.map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            "Укажите параметр query: телефон или 4+ последние цифры.",
+        )
+        .with_field("query")
+    })?;
+    let parsed = PhoneQuery::parse(&query.query).map_err(|error| {
+        ApiError::unprocessable(
+            "invalid_phone",
+            format!(
+                "«{}» — не телефон и не 4+ последние цифры: {error}.",
+                query.query
+            ),
+        )
+        .with_field("query")
+    })?;
+    let customers = bridge
+        .with_store(move |store| Ok(store.find_customers(&parsed, DEFAULT_MATCH_LIMIT)?))
+        .await?;
+    Ok(Json(customers.iter().map(CustomerView::from).collect()))
+}
+
+/// A customer and whether it was just created.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CustomerCreated {
+    /// The customer.
+    pub customer: CustomerView,
+    /// True when created by this request.
+    pub created: bool,
+}
+
+/// Finds the customer with this phone or creates one from the phone alone.
+#[utoipa::path(post, path = "/api/v1/customers", tag = "customers", security(("bearer" = [])), request_body = PhoneRequest,
+    responses((status = 201, body = CustomerCreated), (status = 200, body = CustomerCreated), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_customer(
+    State(bridge): Shared,
+    ApiJson(request): ApiJson<PhoneRequest>,
+) -> Result<(StatusCode, Json<CustomerCreated>), ApiError> {
+    let phone = parse_phone(&request.phone, "phone")?;
+    let (customer, created) = bridge
+        .with_store(move |store| Ok(store.find_or_create_customer(&phone)?))
+        .await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        Json(CustomerCreated {
+            customer: CustomerView::from(&customer),
+            created,
+        }),
+    ))
+}
+
+/// Sale or return.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptKindName {
+    /// A sale (`ЧекККМ` of operation «Продажа»).
+    Sale,
+    /// A return (`ЧекККМ` of operation «Возврат»); needs `original_guid`.
+    Return,
+}
+
+/// A receipt closed in 1C:Розница.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReceiptRequest {
+    /// The receipt's 1C GUID (`Ссылка.УникальныйИдентификатор()`).
+    pub guid: ReceiptGuid,
+    /// The printed number.
+    pub number: String,
+    /// Sale or return.
+    pub kind: ReceiptKindName,
+    /// For a return: the sale's GUID.
+    #[serde(default)]
+    pub original_guid: Option<ReceiptGuid>,
+    /// Date and time with the store's offset, `2026-11-22T11:58:41+03:00`.
+    #[schema(value_type = String, format = DateTime)]
+    pub closed_at: DateTime<FixedOffset>,
+    /// Store code.
+    pub store: String,
+    /// Till code.
+    pub till: String,
+    /// Cashier.
+    pub cashier: String,
+    /// The customer 1C attached, by phone.
+    #[serde(default)]
+    pub customer_phone: Option<String>,
+    /// The sellers 1C attached, by code, in order (ignored for returns: they follow the sale).
+    #[serde(default)]
+    pub sellers: Vec<SellerCode>,
+    /// Goods lines; for a return, `line_no` is the sale's line number.
+    pub lines: Vec<ReceiptLine>,
+    /// Payments.
+    #[serde(default)]
+    pub payments: Vec<Payment>,
+    /// Total after discounts.
+    pub total: Kopecks,
+}
+
+impl ReceiptRequest {
+    fn into_receipt(self) -> Result<Receipt, ApiError> {
+        let kind = match (self.kind, self.original_guid) {
+            (ReceiptKindName::Sale, _) => ReceiptKind::Sale,
+            (ReceiptKindName::Return, Some(original)) => ReceiptKind::Return { original },
+            (ReceiptKindName::Return, None) => {
+                return Err(ApiError::unprocessable(
+                    "original_required",
+                    "Для возврата укажите GUID чека продажи.",
+                )
+                .with_field("original_guid"));
+            }
+        };
+        let customer_phone = match self.customer_phone.as_deref().map(str::trim) {
+            Some(text) if !text.is_empty() => Some(parse_phone(text, "customer_phone")?),
+            _ => None,
+        };
+        let sellers = if matches!(kind, ReceiptKind::Sale) {
+            self.sellers
+        } else {
+            Vec::new()
+        };
+        Ok(Receipt {
+            guid: self.guid,
+            number: self.number,
+            kind,
+            closed_at: self.closed_at,
+            store: self.store,
+            till: self.till,
+            cashier: self.cashier,
+            customer_phone,
+            sellers,
+            lines: self.lines,
+            payments: self.payments,
+            total: self.total,
+        })
+    }
+}
+
+/// The seller split of an accepted receipt, for 1C to store.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReceiptAccepted {
+    /// True when this GUID was accepted before with the same content.
+    pub repeat: bool,
+    /// Seller amounts per receipt and per line.
+    pub attribution: Attribution,
+}
+
+/// Accepts a closed receipt or return; idempotent by GUID.
+#[utoipa::path(post, path = "/api/v1/receipts", tag = "receipts", security(("bearer" = [])), request_body = ReceiptRequest,
+    responses((status = 201, body = ReceiptAccepted, description = "accepted now"), (status = 200, body = ReceiptAccepted, description = "a repeat of an accepted receipt"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn post_receipt(
+    State(bridge): Shared,
+    ApiJson(request): ApiJson<ReceiptRequest>,
+) -> Result<(StatusCode, Json<ReceiptAccepted>), ApiError> {
+    let receipt = request.into_receipt()?;
+    let till = bridge.config().till.clone();
+    let recorded = bridge
+        .with_store(move |store| Ok(store.record_receipt(&receipt, &till)?))
+        .await?;
+    let (status, repeat) = match recorded {
+        naparnik_store::receipts::Recorded::New(_) => (StatusCode::CREATED, false),
+        naparnik_store::receipts::Recorded::Repeat(_) => (StatusCode::OK, true),
+    };
+    Ok((
+        status,
+        Json(ReceiptAccepted {
+            repeat,
+            attribution: recorded.attribution().clone(),
+        }),
+    ))
+}
+
+fn parse_guid(text: &str) -> Result<ReceiptGuid, ApiError> {
+    ReceiptGuid::parse(text).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_guid",
+            format!("«{text}» — не GUID чека."),
+        )
+        .with_field("guid")
+    })
+}
+
+/// A receipt's sellers and their amounts.
+#[utoipa::path(get, path = "/api/v1/receipts/{guid}/sellers", tag = "receipts", security(("bearer" = [])),
+    params(("guid" = String, Path, description = "The receipt's 1C GUID")),
+    responses((status = 200, body = Attribution), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_receipt_sellers(
+    State(bridge): Shared,
+    Path(guid): Path<String>,
+) -> Result<Json<Attribution>, ApiError> {
+    let guid = parse_guid(&guid)?;
+    let attribution = bridge
+        .with_store(move |store| Ok(store.attribution(guid)?))
+        .await?;
+    attribution
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("Чек {guid} неизвестен Напарнику.")))
+}
+
+/// A manager's replacement of a sale's sellers.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SellersEdit {
+    /// The new sellers, by code, in order; empty removes them all.
+    pub sellers: Vec<SellerCode>,
+    /// Who edits (the manager's name as 1C knows it); goes to the audit log.
+    pub manager: String,
+    /// The manager PIN.
+    pub pin: String,
+}
+
+fn check_pin(bridge: &Bridge, pin: &str) -> Result<(), ApiError> {
+    let Some(expected) = bridge.config().manager_pin.as_deref() else {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "pin_not_configured",
+            "Исправление продавцов выключено: PIN управляющего не задан в настройках Напарника.",
+        ));
+    };
+    let mut guard = bridge.pin_guard();
+    let now = std::time::Instant::now();
+    if let Some(until) = guard.locked_until {
+        if until > now {
+            let minutes = (until - now).as_secs().div_ceil(60);
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "pin_locked",
+                format!(
+                    "Слишком много неверных PIN. Исправление продавцов заблокировано ещё на {minutes} мин."
+                ),
+            ));
+        }
+        guard.locked_until = None;
+    }
+    if same_secret(pin.as_bytes(), expected.as_bytes()) {
+        guard.failures = 0;
+        return Ok(());
+    }
+    guard.failures += 1;
+    tracing::warn!(failures = guard.failures, "wrong manager PIN");
+    if guard.failures >= PIN_ATTEMPTS {
+        guard.failures = 0;
+        guard.locked_until = Some(now + PIN_LOCKOUT);
+    }
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        "wrong_pin",
+        "Неверный PIN управляющего.",
+    )
+    .with_field("pin"))
+}
+
+/// Replaces a sale's sellers (manager PIN required); re-divides the sale and its returns; audited and queued upstream.
+#[utoipa::path(put, path = "/api/v1/receipts/{guid}/sellers", tag = "receipts", security(("bearer" = [])),
+    params(("guid" = String, Path, description = "The sale's 1C GUID")), request_body = SellersEdit,
+    responses((status = 200, body = Attribution), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody, description = "wrong or unset PIN"), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody, description = "locked after wrong PINs")))]
+async fn replace_receipt_sellers(
+    State(bridge): Shared,
+    Path(guid): Path<String>,
+    ApiJson(edit): ApiJson<SellersEdit>,
+) -> Result<Json<Attribution>, ApiError> {
+    let guid = parse_guid(&guid)?;
+    check_pin(&bridge, &edit.pin)?;
+    let manager = edit.manager.trim().to_owned();
+    if manager.is_empty() {
+        return Err(ApiError::unprocessable(
+            "manager_required",
+            "Укажите, кто исправляет продавцов.",
+        )
+        .with_field("manager"));
+    }
+    let attribution = bridge
+        .with_store(move |store| {
+            Ok(store.replace_receipt_sellers(guid, &edit.sellers, &manager)?)
+        })
+        .await?;
+    Ok(Json(attribution))
+}
+
+/// Records a shift 1C closed and answers its breakdown; idempotent by shift number.
+#[utoipa::path(post, path = "/api/v1/shifts", tag = "shifts", security(("bearer" = [])), request_body = Shift,
+    responses((status = 201, body = ShiftReport, description = "closed now"), (status = 200, body = ShiftReport, description = "a repeat"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn close_shift(
+    State(bridge): Shared,
+    ApiJson(shift): ApiJson<Shift>,
+) -> Result<(StatusCode, Json<ShiftReport>), ApiError> {
+    if shift.closed_at < shift.opened_at {
+        return Err(ApiError::unprocessable(
+            "invalid_period",
+            "Смена закрыта раньше, чем открыта.",
+        )
+        .with_field("closed_at"));
+    }
+    let till = bridge.config().till.clone();
+    let (report, repeat) = bridge
+        .with_store(move |store| Ok(store.close_shift(&shift, &till)?))
+        .await?;
+    let status = if repeat {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(report)))
+}

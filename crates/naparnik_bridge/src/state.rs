@@ -1,0 +1,90 @@
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use naparnik_store::Store;
+use naparnik_store::receipts::TillIdentity;
+
+use crate::error::ApiError;
+
+/// What the bridge needs to know; the app fills it from its configuration.
+#[derive(Debug, Clone)]
+pub struct BridgeConfig {
+    /// Store and till codes this Naparnik serves; documents for others are refused.
+    pub till: TillIdentity,
+    /// The bearer token 1C must send.
+    pub token: String,
+    /// The store manager's PIN for seller edits; `None` disables them.
+    pub manager_pin: Option<String>,
+    /// Largest accepted request body.
+    pub body_limit_bytes: usize,
+    /// Longest time one request may take.
+    pub request_timeout: Duration,
+}
+
+/// Wrong PINs in a row before edits lock.
+pub(crate) const PIN_ATTEMPTS: u32 = 5;
+/// How long edits stay locked after too many wrong PINs.
+pub(crate) const PIN_LOCKOUT: Duration = Duration::from_secs(300);
+
+#[derive(Default)]
+pub(crate) struct PinGuard {
+    pub(crate) failures: u32,
+    pub(crate) locked_until: Option<Instant>,
+}
+
+/// The bridge's shared state: the store and what it has seen.
+pub struct Bridge {
+    config: BridgeConfig,
+    store: Mutex<Store>,
+    last_request_utc: Mutex<Option<DateTime<Utc>>>,
+    pub(crate) pin_guard: Mutex<PinGuard>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Bridge {
+    /// A bridge over an open store.
+    pub fn new(config: BridgeConfig, store: Store) -> Arc<Bridge> {
+        Arc::new(Bridge {
+            config,
+            store: Mutex::new(store),
+            last_request_utc: Mutex::new(None),
+            pin_guard: Mutex::new(PinGuard::default()),
+        })
+    }
+
+    /// The configuration it runs with.
+    pub fn config(&self) -> &BridgeConfig {
+        &self.config
+    }
+
+    /// When 1C last made an authorized request: the window shows it as "1C seen".
+    pub fn last_request_utc(&self) -> Option<DateTime<Utc>> {
+        *lock(&self.last_request_utc)
+    }
+
+    pub(crate) fn saw_request(&self) {
+        *lock(&self.last_request_utc) = Some(Utc::now());
+    }
+
+    pub(crate) fn pin_guard(&self) -> MutexGuard<'_, PinGuard> {
+        lock(&self.pin_guard)
+    }
+
+    /// Runs `work` on the store off the async threads.
+    pub(crate) async fn with_store<T, F>(self: &Arc<Self>, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Store) -> Result<T, ApiError> + Send + 'static,
+    {
+        let bridge = Arc::clone(self);
+        tokio::task::spawn_blocking(move || work(&mut lock(&bridge.store)))
+            .await
+            .map_err(|error| ApiError::internal(format!("store task failed: {error}")))?
+    }
+}
