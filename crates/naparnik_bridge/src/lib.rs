@@ -20,7 +20,6 @@ use std::time::Duration;
 
 use axum::Router;
 use tokio::net::TcpListener;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::OpenApi;
@@ -47,7 +46,6 @@ pub fn router(bridge: std::sync::Arc<Bridge>) -> (Router, OpenApi) {
             axum::routing::get(move || std::future::ready(axum::Json(document))),
         )
         .layer(axum::extract::DefaultBodyLimit::max(limit))
-        .layer(RequestBodyLimitLayer::new(limit))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             timeout,

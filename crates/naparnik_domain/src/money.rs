@@ -270,6 +270,84 @@ impl fmt::Display for Percent {
     }
 }
 
+impl Serialize for Kopecks {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Kopecks {
+    /// Accepts decimal text (`"577.80"`) or a JSON number (`577.8`), never rounding.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = DecimalText::deserialize(deserializer)?.0;
+        parse_scaled(&text, 2)
+            .map(Kopecks)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Kopecks {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        decimal_schema("577.80", r"^-?\\d{1,13}([.,]\\d{1,2})?$")
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Kopecks {}
+
+impl Serialize for Quantity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Quantity {
+    /// Accepts decimal text (`"1.000"`) or a JSON number (`1`), never rounding.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = DecimalText::deserialize(deserializer)?.0;
+        parse_scaled(&text, 3)
+            .map(Quantity)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Quantity {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        decimal_schema("1.000", r"^-?\\d{1,12}([.,]\\d{1,3})?$")
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Quantity {}
+
+impl Serialize for Percent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Percent {
+    /// Accepts decimal text (`"10.00"`) or a JSON number (`10`), never rounding.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = DecimalText::deserialize(deserializer)?.0;
+        parse_scaled(&text, 2)
+            .map(Percent)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Percent {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        decimal_schema("10.00", r"^-?\\d{1,13}([.,]\\d{1,2})?$")
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Percent {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,81 +429,3 @@ mod tests {
         assert_eq!(Percent(0).to_json_number().to_string(), "0");
     }
 }
-
-impl Serialize for Kopecks {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Kopecks {
-    /// Accepts decimal text (`"577.80"`) or a JSON number (`577.8`), never rounding.
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = DecimalText::deserialize(deserializer)?.0;
-        parse_scaled(&text, 2)
-            .map(Kopecks)
-            .map_err(serde::de::Error::custom)
-    }
-}
-
-#[cfg(feature = "openapi")]
-impl utoipa::PartialSchema for Kopecks {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        decimal_schema("577.80", r"^-?\\d{1,13}([.,]\\d{1,2})?$")
-    }
-}
-
-#[cfg(feature = "openapi")]
-impl utoipa::ToSchema for Kopecks {}
-
-impl Serialize for Quantity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Quantity {
-    /// Accepts decimal text (`"1.000"`) or a JSON number (`1`), never rounding.
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = DecimalText::deserialize(deserializer)?.0;
-        parse_scaled(&text, 3)
-            .map(Quantity)
-            .map_err(serde::de::Error::custom)
-    }
-}
-
-#[cfg(feature = "openapi")]
-impl utoipa::PartialSchema for Quantity {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        decimal_schema("1.000", r"^-?\\d{1,12}([.,]\\d{1,3})?$")
-    }
-}
-
-#[cfg(feature = "openapi")]
-impl utoipa::ToSchema for Quantity {}
-
-impl Serialize for Percent {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Percent {
-    /// Accepts decimal text (`"10.00"`) or a JSON number (`10`), never rounding.
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = DecimalText::deserialize(deserializer)?.0;
-        parse_scaled(&text, 2)
-            .map(Percent)
-            .map_err(serde::de::Error::custom)
-    }
-}
-
-#[cfg(feature = "openapi")]
-impl utoipa::PartialSchema for Percent {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        decimal_schema("10.00", r"^-?\\d{1,13}([.,]\\d{1,2})?$")
-    }
-}
-
-#[cfg(feature = "openapi")]
-impl utoipa::ToSchema for Percent {}

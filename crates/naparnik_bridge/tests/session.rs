@@ -1,0 +1,573 @@
+//! The bridge over a real loopback socket, driven the way the 1C:Розница extension drives it.
+#![expect(
+    clippy::unwrap_used,
+    reason = "helpers shared by tests: a failed unwrap is a failed test"
+)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use naparnik_bridge::{Bridge, BridgeConfig};
+use naparnik_domain::{EventKind, Seller, SellerCode};
+use naparnik_store::Store;
+use naparnik_store::receipts::TillIdentity;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const TOKEN: &str = "test-token-0123456789";
+const SALE_1: &str = "3f2b8c1e-9a4d-4e6f-8b2a-1c3d5e7f9a0b";
+const SALE_2: &str = "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f";
+const RETURN_1: &str = "a9b8c7d6-e5f4-4a3b-9c2d-1e0f9a8b7c6d";
+
+struct Till {
+    base: String,
+    client: reqwest::Client,
+    dir: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Till {
+    async fn start() -> Till {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_in_dir(dir.path()).unwrap();
+        let seller = |code: &str, name: &str, badge: &str| Seller {
+            code: SellerCode(code.into()),
+            name: name.into(),
+            badge: Some(badge.into()),
+            active: true,
+            onec_ref: None,
+        };
+        store
+            .upsert_sellers(&[
+                seller("EMP0001", "Иванова Анна", "2000000000015"),
+                seller("EMP0007", "Петров Олег", "EMP-0007"),
+                seller("EMP0012", "Сидорова Елена", "EMP-0012"),
+            ])
+            .unwrap();
+        let bridge = Bridge::new(
+            BridgeConfig {
+                till: TillIdentity {
+                    store: "store-1".into(),
+                    till: "till-2".into(),
+                },
+                token: TOKEN.into(),
+                manager_pin: Some("2468".into()),
+                body_limit_bytes: 64 * 1024,
+                request_timeout: Duration::from_secs(5),
+            },
+            store,
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (router, _) = naparnik_bridge::router(Arc::clone(&bridge));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(naparnik_bridge::serve(listener, router, async move {
+            let _ = stopped.await;
+        }));
+        Till {
+            base,
+            client: reqwest::Client::new(),
+            dir,
+            stop: Some(stop),
+            server,
+        }
+    }
+
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(TOKEN);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.call(reqwest::Method::GET, path, None).await
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(reqwest::Method::PUT, path, Some(body)).await
+    }
+
+    async fn raw(&self, body: &'static str) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .post(format!("{}/api/v1/receipts", self.base))
+            .bearer_auth(TOKEN)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn stop(mut self) -> tempfile::TempDir {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.server.await.unwrap().unwrap();
+        self.dir
+    }
+}
+
+fn line(
+    line_no: u32,
+    sku: &str,
+    name: &str,
+    quantity: &str,
+    price: &str,
+    discount: &str,
+    amount: &str,
+) -> Value {
+    json!({ "line_no": line_no, "sku": sku, "name": name, "unit": "шт", "quantity": quantity, "price": price, "discount": discount, "amount": amount })
+}
+
+fn sale_1() -> Value {
+    json!({
+        "guid": SALE_1, "number": "ЦБ00-000123", "kind": "sale", "closed_at": "2026-11-22T11:58:41+03:00",
+        "store": "store-1", "till": "till-2", "cashier": "Кассир Смирнова",
+        "customer_phone": "+79513054436", "sellers": ["EMP0001", "EMP0007", "EMP0012"],
+        "lines": [
+            line(1, "00000000797", "Джинсы Элегантность (48)", "1", "492.00", "49.20", "442.80"),
+            line(2, "00000000541", "Апельсины", "1.000", "150.00", "15.00", "135.00"),
+        ],
+        "payments": [{ "kind": "card", "amount": "577.80" }],
+        "total": "577.80"
+    })
+}
+
+fn sale_2() -> Value {
+    json!({
+        "guid": SALE_2, "number": "ЦБ00-000124", "kind": "sale", "closed_at": "2026-11-22T11:59:10+03:00",
+        "store": "store-1", "till": "till-2", "cashier": "Кассир Смирнова",
+        "customer_phone": "9161204589", "sellers": ["EMP0001", "EMP0007", "EMP0012"],
+        "lines": [line(1, "00000000798", "Джинсы Элегантность (50)", "1", "100.00", "0.00", "100.00")],
+        "payments": [{ "kind": "cash", "amount": 100.0 }],
+        "total": 100
+    })
+}
+
+fn return_1() -> Value {
+    json!({
+        "guid": RETURN_1, "number": "ЦБ00-000125", "kind": "return", "original_guid": SALE_1,
+        "closed_at": "2026-11-22T12:30:00+03:00", "store": "store-1", "till": "till-2", "cashier": "Кассир Смирнова",
+        "customer_phone": "+79513054436",
+        "lines": [line(2, "00000000541", "Апельсины", "1.000", "150.00", "15.00", "135.00")],
+        "payments": [{ "kind": "card", "amount": "135.00" }],
+        "total": "135.00"
+    })
+}
+
+fn amounts(attribution: &Value) -> Vec<String> {
+    attribution["sellers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["amount"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_session_as_1c_drives_it() {
+    let till = Till::start().await;
+
+    let health = till
+        .client
+        .get(format!("{}/health", till.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    let unauthorized = till
+        .client
+        .get(format!("{}/api/v1/assignment", till.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unauthorized.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = unauthorized.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unauthorized");
+    let wrong = till
+        .client
+        .get(format!("{}/api/v1/assignment", till.base))
+        .bearer_auth("nope")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+
+    let (status, assignment) = till
+        .put(
+            "/api/v1/assignment/customer",
+            json!({ "phone": "8 (951) 305-44-36" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{assignment}");
+    assert_eq!(assignment["customer"]["phone"], "+79513054436");
+    assert_eq!(
+        assignment["customer"]["phone_display"],
+        "+7 (951) 305-44-36"
+    );
+    assert_eq!(assignment["customer"]["name"], Value::Null);
+
+    assert_eq!(
+        till.post(
+            "/api/v1/assignment/sellers",
+            json!({ "badge": "2000000000015" })
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        till.post("/api/v1/assignment/sellers", json!({ "code": "EMP0007" }))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let (status, again) = till
+        .post("/api/v1/assignment/sellers", json!({ "code": "EMP0007" }))
+        .await;
+    assert_eq!(
+        (status, again["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("seller_already_added"))
+    );
+    let (status, unknown) = till
+        .post("/api/v1/assignment/sellers", json!({ "code": "EMP9999" }))
+        .await;
+    assert_eq!(
+        (status, unknown["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_seller"))
+    );
+    assert_eq!(
+        till.post("/api/v1/assignment/sellers", json!({ "badge": "EMP-0012" }))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let (_, assignment) = till.get("/api/v1/assignment").await;
+    let codes: Vec<&str> = assignment["sellers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["EMP0001", "EMP0007", "EMP0012"]);
+    assert_eq!(assignment["share"], "1/3");
+
+    let (status, accepted) = till.post("/api/v1/receipts", sale_2()).await;
+    assert_eq!(status, StatusCode::CREATED, "{accepted}");
+    assert_eq!(accepted["repeat"], false);
+    assert_eq!(
+        amounts(&accepted["attribution"]),
+        ["33.34", "33.33", "33.33"]
+    );
+    assert_eq!(accepted["attribution"]["share"], "1/3");
+    let (_, assignment) = till.get("/api/v1/assignment").await;
+    assert_eq!(
+        assignment["customer"],
+        Value::Null,
+        "a closed receipt clears the assignment"
+    );
+    assert!(assignment["sellers"].as_array().unwrap().is_empty());
+
+    let (status, repeat) = till.post("/api/v1/receipts", sale_2()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(repeat["repeat"], true);
+    assert_eq!(repeat["attribution"], accepted["attribution"]);
+    let mut changed = sale_2();
+    changed["number"] = json!("ЦБ00-999999");
+    let (status, conflict) = till.post("/api/v1/receipts", changed).await;
+    assert_eq!(
+        (status, conflict["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("receipt_conflict"))
+    );
+
+    let (status, accepted) = till.post("/api/v1/receipts", sale_1()).await;
+    assert_eq!(status, StatusCode::CREATED, "{accepted}");
+    assert_eq!(
+        amounts(&accepted["attribution"]),
+        ["192.60", "192.60", "192.60"]
+    );
+    assert_eq!(
+        accepted["attribution"]["lines"][0]["amounts"],
+        json!(["147.60", "147.60", "147.60"])
+    );
+    assert_eq!(
+        accepted["attribution"]["lines"][1]["amounts"],
+        json!(["45.00", "45.00", "45.00"])
+    );
+
+    let (status, returned) = till.post("/api/v1/receipts", return_1()).await;
+    assert_eq!(status, StatusCode::CREATED, "{returned}");
+    assert_eq!(
+        amounts(&returned["attribution"]),
+        ["45.00", "45.00", "45.00"]
+    );
+    let mut twice = return_1();
+    twice["guid"] = json!("b1b2b3b4-0000-4000-8000-000000000001");
+    let (status, refused) = till.post("/api/v1/receipts", twice).await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("return_exceeds_sale")
+        )
+    );
+
+    let edit = |pin: &str| json!({ "sellers": ["EMP0007", "EMP0001"], "manager": "Управляющая Орлова", "pin": pin });
+    let (status, denied) = till
+        .put(&format!("/api/v1/receipts/{SALE_2}/sellers"), edit("1111"))
+        .await;
+    assert_eq!(
+        (status, denied["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("wrong_pin"))
+    );
+    let (_, unchanged) = till
+        .get(&format!("/api/v1/receipts/{SALE_2}/sellers"))
+        .await;
+    assert_eq!(amounts(&unchanged), ["33.34", "33.33", "33.33"]);
+    let (status, corrected) = till
+        .put(&format!("/api/v1/receipts/{SALE_2}/sellers"), edit("2468"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{corrected}");
+    assert_eq!(amounts(&corrected), ["50.00", "50.00"]);
+    assert_eq!(corrected["sellers"][0]["code"], "EMP0007");
+    let (status, corrected) = till
+        .put(&format!("/api/v1/receipts/{SALE_1}/sellers"), edit("2468"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(amounts(&corrected), ["288.90", "288.90"]);
+    let (_, returned) = till
+        .get(&format!("/api/v1/receipts/{RETURN_1}/sellers"))
+        .await;
+    assert_eq!(
+        amounts(&returned),
+        ["67.50", "67.50"],
+        "returns follow their sale's sellers"
+    );
+
+    let missing = "c0c0c0c0-1111-4222-8333-444455556666";
+    let shift = json!({
+        "number": 42, "store": "store-1", "till": "till-2",
+        "opened_at": "2026-11-22T09:00:00+03:00", "closed_at": "2026-11-22T21:00:00+03:00",
+        "receipts": [SALE_1, SALE_2, RETURN_1, missing]
+    });
+    let (status, report) = till.post("/api/v1/shifts", shift.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{report}");
+    assert_eq!(report["receipts"], 3);
+    assert_eq!(report["sales_total"], "677.80");
+    assert_eq!(report["returns_total"], "135.00");
+    assert_eq!(report["missing_in_naparnik"], json!([missing]));
+    assert_eq!(report["missing_in_1c"], json!([]));
+    let sellers: Vec<(String, String)> = report["by_seller"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["code"].as_str().unwrap().to_owned(),
+                s["amount"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        sellers,
+        [
+            ("EMP0001".into(), "271.40".into()),
+            ("EMP0007".into(), "271.40".into())
+        ]
+    );
+    let oranges = report["by_item"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["sku"] == "00000000541")
+        .unwrap();
+    assert_eq!(
+        (oranges["quantity"].as_str(), oranges["amount"].as_str()),
+        (Some("0.000"), Some("0.00"))
+    );
+    let (status, repeat) = till.post("/api/v1/shifts", shift).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(repeat, report);
+
+    let dir = till.stop().await;
+    let store = Store::open_in_dir(dir.path()).unwrap();
+    let kinds: Vec<EventKind> = store
+        .outbox_events(0, 100)
+        .unwrap()
+        .into_iter()
+        .map(|(_, e)| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            EventKind::CustomerCreated,
+            EventKind::CustomerCreated,
+            EventKind::SaleClosed,
+            EventKind::SaleClosed,
+            EventKind::ReturnClosed,
+            EventKind::SellersCorrected,
+            EventKind::SellersCorrected,
+            EventKind::ShiftClosed,
+        ]
+    );
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_and_changes_nothing() {
+    let till = Till::start().await;
+    assert_eq!(
+        till.post("/api/v1/receipts", sale_1()).await.0,
+        StatusCode::CREATED
+    );
+    let events_before = Store::open_in_dir(till.dir.path())
+        .unwrap()
+        .outbox_len()
+        .unwrap();
+
+    let (status, body) = till.raw("{\"guid\": ").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_json"))
+    );
+    let mut wrong_type = sale_2();
+    wrong_type["total"] = json!(true);
+    let (status, body) = till.post("/api/v1/receipts", wrong_type).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("total"))
+    );
+    let mut bad_quantity = sale_2();
+    bad_quantity["lines"][0]["quantity"] = json!("много");
+    let (status, body) = till.post("/api/v1/receipts", bad_quantity).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("lines[0].quantity"))
+    );
+
+    let mut not_adding_up = sale_2();
+    not_adding_up["total"] = json!("100.01");
+    let (status, body) = till.post("/api/v1/receipts", not_adding_up).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("lines_do_not_add_up")
+        )
+    );
+    let mut negative = sale_2();
+    negative["lines"][0]["quantity"] = json!("-1");
+    let (status, body) = till.post("/api/v1/receipts", negative).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_quantity"))
+    );
+    let mut unknown_seller = sale_2();
+    unknown_seller["sellers"] = json!(["EMP0001", "EMP4040"]);
+    let (status, body) = till.post("/api/v1/receipts", unknown_seller).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_seller"))
+    );
+    let mut other_till = sale_2();
+    other_till["till"] = json!("till-9");
+    let (status, body) = till.post("/api/v1/receipts", other_till).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("other_till"))
+    );
+    let mut huge = sale_2();
+    huge["cashier"] = json!("я".repeat(100_000));
+    let (status, body) = till.post("/api/v1/receipts", huge).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("too_large"))
+    );
+    let (status, body) = till
+        .put("/api/v1/assignment/customer", json!({ "phone": "12" }))
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_phone"))
+    );
+    let (status, _) = till.get("/api/v1/receipts/not-a-guid/sellers").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let dir = till.stop().await;
+    let store = Store::open_in_dir(dir.path()).unwrap();
+    assert_eq!(
+        store.outbox_len().unwrap(),
+        events_before,
+        "refused requests wrote nothing"
+    );
+}
+
+#[tokio::test]
+async fn repeated_wrong_pins_lock_the_edit() {
+    let till = Till::start().await;
+    till.post("/api/v1/receipts", sale_2()).await;
+    let edit = |pin: &str| json!({ "sellers": ["EMP0001"], "manager": "Орлова", "pin": pin });
+    for _ in 0..5 {
+        assert_eq!(
+            till.put(&format!("/api/v1/receipts/{SALE_2}/sellers"), edit("0000"))
+                .await
+                .0,
+            StatusCode::FORBIDDEN
+        );
+    }
+    let (status, body) = till
+        .put(&format!("/api/v1/receipts/{SALE_2}/sellers"), edit("2468"))
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("pin_locked"))
+    );
+    till.stop().await;
+}
+
+/// The committed copy for 1C programmers must equal what the bridge serves. `UPDATE_OPENAPI=1` rewrites it.
+#[tokio::test]
+async fn the_committed_openapi_document_is_the_served_one() {
+    let till = Till::start().await;
+    let served: Value = till
+        .client
+        .get(format!("{}/openapi.json", till.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    till.stop().await;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../assets/openapi/bridge.json"
+    );
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::write(path, serde_json::to_string_pretty(&served).unwrap() + "\n").unwrap();
+    }
+    let committed: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert!(
+        committed == served,
+        "assets/openapi/bridge.json differs from the served document: run UPDATE_OPENAPI=1 cargo test -p naparnik_bridge"
+    );
+}
