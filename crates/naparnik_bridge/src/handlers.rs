@@ -263,7 +263,7 @@ pub struct PhoneRequest {
 /// Sets the customer by phone, creating them from the phone alone when new.
 #[utoipa::path(put, path = "/api/v1/assignment/customer", tag = "assignment", security(("bearer" = [])),
     request_body = PhoneRequest,
-    responses((status = 200, body = AssignmentView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 415, body = ErrorBody, description = "not JSON"), (status = 200, body = AssignmentView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn set_customer(
     State(bridge): Shared,
     ApiJson(request): ApiJson<PhoneRequest>,
@@ -300,7 +300,7 @@ pub struct SellerRequest {
 /// Adds a seller at the end of the list.
 #[utoipa::path(post, path = "/api/v1/assignment/sellers", tag = "assignment", security(("bearer" = [])),
     request_body = SellerRequest,
-    responses((status = 200, body = AssignmentView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    responses((status = 415, body = ErrorBody, description = "not JSON"), (status = 200, body = AssignmentView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "already added"), (status = 422, body = ErrorBody)))]
 async fn add_seller(
     State(bridge): Shared,
@@ -355,6 +355,7 @@ async fn remove_seller(
 
 /// A customer search.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CustomerQuery {
     /// A phone in any format, or its last 4+ digits.
     pub query: String,
@@ -402,7 +403,7 @@ pub struct CustomerCreated {
 
 /// Finds the customer with this phone or creates one from the phone alone.
 #[utoipa::path(post, path = "/api/v1/customers", tag = "customers", security(("bearer" = [])), request_body = PhoneRequest,
-    responses((status = 201, body = CustomerCreated), (status = 200, body = CustomerCreated), (status = 400, body = ErrorBody),
+    responses((status = 415, body = ErrorBody, description = "not JSON"), (status = 201, body = CustomerCreated), (status = 200, body = CustomerCreated), (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_customer(
     State(bridge): Shared,
@@ -522,7 +523,7 @@ pub struct ReceiptAccepted {
 
 /// Accepts a closed receipt or return; idempotent by GUID.
 #[utoipa::path(post, path = "/api/v1/receipts", tag = "receipts", security(("bearer" = [])), request_body = ReceiptRequest,
-    responses((status = 201, body = ReceiptAccepted, description = "accepted now"), (status = 200, body = ReceiptAccepted, description = "a repeat of an accepted receipt"),
+    responses((status = 415, body = ErrorBody, description = "not JSON"), (status = 201, body = ReceiptAccepted, description = "accepted now"), (status = 200, body = ReceiptAccepted, description = "a repeat of an accepted receipt"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 async fn post_receipt(
@@ -560,7 +561,7 @@ fn parse_guid(text: &str) -> Result<ReceiptGuid, ApiError> {
 
 /// A receipt's sellers and their amounts.
 #[utoipa::path(get, path = "/api/v1/receipts/{guid}/sellers", tag = "receipts", security(("bearer" = [])),
-    params(("guid" = String, Path, description = "The receipt's 1C GUID")),
+    params(("guid" = String, Path, format = Uuid, description = "The receipt's 1C GUID")),
     responses((status = 200, body = Attribution), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_receipt_sellers(
     State(bridge): Shared,
@@ -629,8 +630,8 @@ fn check_pin(bridge: &Bridge, pin: &str) -> Result<(), ApiError> {
 
 /// Replaces a sale's sellers (manager PIN required); re-divides the sale and its returns; audited and queued upstream.
 #[utoipa::path(put, path = "/api/v1/receipts/{guid}/sellers", tag = "receipts", security(("bearer" = [])),
-    params(("guid" = String, Path, description = "The sale's 1C GUID")), request_body = SellersEdit,
-    responses((status = 200, body = Attribution), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    params(("guid" = String, Path, format = Uuid, description = "The sale's 1C GUID")), request_body = SellersEdit,
+    responses((status = 415, body = ErrorBody, description = "not JSON"), (status = 200, body = Attribution), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody, description = "wrong or unset PIN"), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody), (status = 429, body = ErrorBody, description = "locked after wrong PINs")))]
 async fn replace_receipt_sellers(
@@ -658,7 +659,7 @@ async fn replace_receipt_sellers(
 
 /// Records a shift 1C closed and answers its breakdown; idempotent by shift number.
 #[utoipa::path(post, path = "/api/v1/shifts", tag = "shifts", security(("bearer" = [])), request_body = Shift,
-    responses((status = 201, body = ShiftReport, description = "closed now"), (status = 200, body = ShiftReport, description = "a repeat"),
+    responses((status = 415, body = ErrorBody, description = "not JSON"), (status = 201, body = ShiftReport, description = "closed now"), (status = 200, body = ShiftReport, description = "a repeat"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn close_shift(
     State(bridge): Shared,

@@ -289,7 +289,7 @@ impl<'de> Deserialize<'de> for Kopecks {
 #[cfg(feature = "openapi")]
 impl utoipa::PartialSchema for Kopecks {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        decimal_schema("577.80", r"^-?\\d{1,13}([.,]\\d{1,2})?$")
+        decimal_schema("577.80", r"^-?\d{1,13}([.,]\d{1,2})?$")
     }
 }
 
@@ -315,7 +315,7 @@ impl<'de> Deserialize<'de> for Quantity {
 #[cfg(feature = "openapi")]
 impl utoipa::PartialSchema for Quantity {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        decimal_schema("1.000", r"^-?\\d{1,12}([.,]\\d{1,3})?$")
+        decimal_schema("1.000", r"^-?\d{1,12}([.,]\d{1,3})?$")
     }
 }
 
@@ -341,7 +341,7 @@ impl<'de> Deserialize<'de> for Percent {
 #[cfg(feature = "openapi")]
 impl utoipa::PartialSchema for Percent {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        decimal_schema("10.00", r"^-?\\d{1,13}([.,]\\d{1,2})?$")
+        decimal_schema("10.00", r"^-?\d{1,13}([.,]\d{1,2})?$")
     }
 }
 
