@@ -4,6 +4,7 @@
 //! phone pad and the sellers replaces it.
 
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 
 use anyhow::anyhow;
 use eframe::egui;
@@ -62,6 +63,7 @@ fn summarize(config: &Config) -> Summary {
 
 struct TillWindow {
     summary: Summary,
+    bridge_status: Arc<Mutex<String>>,
 }
 
 impl eframe::App for TillWindow {
@@ -73,6 +75,9 @@ impl eframe::App for TillWindow {
                 ui.label(line);
             }
             ui.add_space(8.0);
+            if let Ok(status) = self.bridge_status.lock() {
+                ui.label(status.as_str());
+            }
             ui.weak(format!("Данные: {}", self.summary.data_dir));
         });
     }
@@ -81,13 +86,19 @@ impl eframe::App for TillWindow {
 /// Opens the window and returns when it is closed.
 pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let summary = summarize(config);
+    let config = config.clone();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_inner_size([640.0, 360.0])
             .with_title("Напарник"),
         ..Default::default()
     };
-    eframe::run_native("naparnik", options, Box::new(|_| Ok(Box::new(TillWindow { summary }))))
+    eframe::run_native("naparnik", options, Box::new(move |cc| {
+        let bridge_status = Arc::new(Mutex::new("Связь с 1С: запускается…".to_owned()));
+        let context = cc.egui_ctx.clone();
+        crate::commands::serve::spawn_for_window(&config, bridge_status.clone(), move || context.request_repaint())?;
+        Ok(Box::new(TillWindow { summary, bridge_status }))
+    }))
         .map_err(|error| anyhow!("cannot open the window ({error}); is a graphical session running? Commands work without one: see `naparnik --help`"))?;
     Ok(ExitCode::SUCCESS)
 }

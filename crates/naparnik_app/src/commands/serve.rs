@@ -67,17 +67,11 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     file.sync_all()
 }
 
-/// Runs the bridge until SIGTERM or Ctrl-C.
-pub fn run(config: &Config, address: Option<SocketAddr>) -> anyhow::Result<ExitCode> {
-    let address = address.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], config.bridge_port)));
-    if !address.ip().is_loopback() {
-        bail!(
-            "the bridge listens on loopback only (127.0.0.1 or ::1), not {address}: 1C runs on this computer"
-        );
-    }
+/// Builds the bridge over its own store connection, from the configuration.
+fn build_bridge(config: &Config) -> anyhow::Result<std::sync::Arc<Bridge>> {
     let (token, _) = bridge_token(config)?;
     let store = super::open_store(config)?;
-    let bridge = Bridge::new(
+    Ok(Bridge::new(
         BridgeConfig {
             till: TillIdentity {
                 store: config.store_code.clone(),
@@ -89,7 +83,27 @@ pub fn run(config: &Config, address: Option<SocketAddr>) -> anyhow::Result<ExitC
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
         },
         store,
-    );
+    ))
+}
+
+fn loopback_address(config: &Config, address: Option<SocketAddr>) -> anyhow::Result<SocketAddr> {
+    let address = address.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], config.bridge_port)));
+    if !address.ip().is_loopback() {
+        bail!(
+            "the bridge listens on loopback only (127.0.0.1 or ::1), not {address}: 1C runs on this computer"
+        );
+    }
+    Ok(address)
+}
+
+/// Serves the bridge on `address` until `shutdown` completes; `on_listening` hears the bound address.
+fn run_bridge(
+    config: &Config,
+    address: SocketAddr,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    on_listening: impl FnOnce(SocketAddr),
+) -> anyhow::Result<()> {
+    let bridge = build_bridge(config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("naparnik-bridge")
@@ -106,15 +120,54 @@ pub fn run(config: &Config, address: Option<SocketAddr>) -> anyhow::Result<ExitC
             })?;
         let bound = listener.local_addr()?;
         tracing::info!(address = %bound, "bridge listening");
-        println!("naparnik bridge listening on http://{bound}");
+        on_listening(bound);
         let (router, _) = naparnik_bridge::router(bridge);
-        naparnik_bridge::serve(listener, router, shutdown_signal())
+        naparnik_bridge::serve(listener, router, shutdown)
             .await
             .context("the bridge stopped")?;
         tracing::info!("bridge stopped");
         anyhow::Ok(())
+    })
+}
+
+/// Runs the bridge until SIGTERM or Ctrl-C.
+pub fn run(config: &Config, address: Option<SocketAddr>) -> anyhow::Result<ExitCode> {
+    let address = loopback_address(config, address)?;
+    run_bridge(config, address, shutdown_signal(), |bound| {
+        println!("naparnik bridge listening on http://{bound}");
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The bridge on a named background thread, for the window; its state is reported through `status`.
+pub fn spawn_for_window(
+    config: &Config,
+    status: std::sync::Arc<std::sync::Mutex<String>>,
+    changed: impl Fn() + Send + 'static,
+) -> anyhow::Result<()> {
+    let config = config.clone();
+    let address = loopback_address(&config, None)?;
+    std::thread::Builder::new()
+        .name("naparnik-bridge".into())
+        .spawn(move || {
+            let set = |text: String| {
+                if let Ok(mut slot) = status.lock() {
+                    *slot = text;
+                }
+                changed();
+            };
+            let result = run_bridge(&config, address, std::future::pending(), |bound| {
+                set(format!("Связь с 1С: ожидает запросов на {bound}"));
+            });
+            if let Err(error) = result {
+                tracing::error!("bridge: {error:#}");
+                set(format!(
+                    "Связь с 1С не работает: {error:#}. Запустите «naparnik doctor»."
+                ));
+            }
+        })
+        .context("cannot start the bridge thread")?;
+    Ok(())
 }
 
 async fn shutdown_signal() {
