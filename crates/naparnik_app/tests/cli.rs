@@ -220,3 +220,51 @@ fn usage_errors_exit_2() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(stderr(&missing).contains("cannot open /nonexistent.xml"));
 }
+
+#[test]
+fn serve_answers_on_loopback_and_stops_on_sigterm() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_naparnik"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["serve", "--bridge-addr", "127.0.0.1:0"])
+        .env("NAPARNIK_BRIDGE_TOKEN", "serve-test-token")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let address = line.trim().rsplit("http://").next().unwrap().to_owned();
+
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    write!(stream, "GET /api/v1/assignment HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer serve-test-token\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_eq!(
+        child.wait().unwrap().code(),
+        Some(0),
+        "a graceful stop exits 0"
+    );
+}
+
+#[test]
+fn serve_refuses_addresses_other_than_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = naparnik(dir.path(), &["serve", "--bridge-addr", "0.0.0.0:47815"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("loopback only"),
+        "{}",
+        stderr(&output)
+    );
+}
