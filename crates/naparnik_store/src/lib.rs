@@ -14,6 +14,7 @@ pub mod migrations;
 pub mod outbox;
 pub mod receipts;
 pub mod sellers;
+pub mod sync;
 mod time;
 
 use std::path::{Path, PathBuf};
