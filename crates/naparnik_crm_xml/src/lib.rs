@@ -7,6 +7,7 @@
 
 pub mod customers;
 mod line_reader;
+pub mod sales;
 
 /// The namespace of the customers file.
 pub const CUSTOMERS_NAMESPACE: &str = "urn:naparnik:crm-customers:1";

@@ -359,6 +359,19 @@ fn customer_json(
     )
 }
 
+/// A stored receipt as posted, with its customer: `{"receipt": …, "customer": …}`.
+fn stored_receipt_json(
+    conn: &Connection,
+    guid: ReceiptGuid,
+) -> Result<serde_json::Value, StoreError> {
+    let (content, customer_id): (String, Option<i64>) = conn
+        .prepare_cached("SELECT content_json, customer_id FROM receipts WHERE guid = ?1")?
+        .query_row([guid.to_string()], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    let receipt: serde_json::Value = serde_json::from_str(&content)
+        .map_err(|e| StoreError::InvalidStoredValue(e.to_string()))?;
+    Ok(serde_json::json!({ "receipt": receipt, "customer": customer_json(conn, customer_id)? }))
+}
+
 impl Store {
     /// Stores a closed receipt or return with its seller split and queues it upstream.
     ///
@@ -570,13 +583,22 @@ impl Store {
                 to_json(&after)?
             ],
         )?;
+        let sale = stored_receipt_json(&tx, guid)?;
+        let mut returns_json = Vec::with_capacity(returns_after.len());
+        for attribution in &returns_after {
+            let mut entry = stored_receipt_json(&tx, attribution.receipt)?;
+            entry["attribution"] = serde_json::to_value(attribution)
+                .map_err(|e| StoreError::InvalidStoredValue(e.to_string()))?;
+            returns_json.push(entry);
+        }
         let payload = serde_json::json!({
             "receipt": guid,
             "corrected_by": actor,
             "corrected_at": now,
             "before": before,
             "after": after,
-            "returns": returns_after,
+            "sale": sale,
+            "returns": returns_json,
         });
         outbox::append(
             &tx,
