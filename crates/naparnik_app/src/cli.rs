@@ -39,6 +39,9 @@ pub enum Command {
     },
     /// Print the bridge's OpenAPI document.
     Openapi,
+    /// The upstream queue: status, one round, retry of parked events.
+    #[command(subcommand)]
+    Sync(SyncCommand),
 }
 
 /// `naparnik customers …`
@@ -57,6 +60,25 @@ pub enum CustomersCommand {
         /// Print a JSON array instead of a table.
         #[arg(long)]
         json: bool,
+    },
+}
+
+/// `naparnik sync …`
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// Per target: backlog, oldest pending age, last success, last error, parked events.
+    Status,
+    /// Push everything queued and pull customers and sellers, once; exit 1 if anything failed.
+    Run {
+        /// Run one round and exit (the worker inside `serve` runs continuously).
+        #[arg(long, required = true)]
+        once: bool,
+    },
+    /// Send parked events again after the cause was fixed.
+    RetryParked {
+        /// Only this target.
+        #[arg(long)]
+        target: Option<String>,
     },
 }
 

@@ -21,6 +21,77 @@ struct FileConfig {
     till: TillSection,
     #[serde(default)]
     bridge: BridgeSection,
+    #[serde(default)]
+    sync: SyncSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SyncSection {
+    pull_interval_secs: Option<u64>,
+    batch_size: Option<usize>,
+    backoff_cap_secs: Option<u64>,
+    #[serde(default)]
+    targets: Vec<TargetSettings>,
+}
+
+/// A text that must never reach a log: `Debug` shows stars.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// One upstream target as configured.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TargetSettings {
+    /// 1C:УТ through the Naparnik HTTP service.
+    Ut {
+        /// Target name.
+        name: String,
+        /// Base URL, e.g. `https://ut.local/ut/hs/naparnik/v1`.
+        url: String,
+        /// 1C user.
+        user: String,
+        /// Its password.
+        password: Secret,
+    },
+    /// The CRM through a shared folder.
+    CrmFolder {
+        /// Target name.
+        name: String,
+        /// Where sales files go.
+        sales_dir: PathBuf,
+        /// Where the CRM drops customers files.
+        customers_dir: Option<PathBuf>,
+    },
+    /// The CRM over HTTP.
+    CrmHttp {
+        /// Target name.
+        name: String,
+        /// Where sales files are POSTed.
+        sales_url: String,
+        /// Where the customers file is fetched.
+        customers_url: Option<String>,
+        /// `Authorization` header value.
+        authorization: Option<Secret>,
+    },
+}
+
+impl TargetSettings {
+    /// The target's name.
+    pub fn name(&self) -> &str {
+        match self {
+            TargetSettings::Ut { name, .. }
+            | TargetSettings::CrmFolder { name, .. }
+            | TargetSettings::CrmHttp { name, .. } => name,
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -28,6 +99,7 @@ struct FileConfig {
 struct TillSection {
     store: Option<String>,
     till: Option<String>,
+    utc_offset: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -63,6 +135,16 @@ pub struct Config {
     pub bridge_token: Option<String>,
     /// Manager PIN for seller edits; unset disables them.
     pub manager_pin: Option<String>,
+    /// The store's UTC offset, for times written in files.
+    pub utc_offset: chrono::FixedOffset,
+    /// Upstream targets.
+    pub targets: Vec<TargetSettings>,
+    /// How often customers and sellers are pulled.
+    pub pull_interval_secs: u64,
+    /// Most events in one batch.
+    pub batch_size: usize,
+    /// Longest backoff after failures.
+    pub backoff_cap_secs: u64,
 }
 
 impl Config {
@@ -85,6 +167,25 @@ impl Config {
                 bail!("manager_pin in [bridge] must be at least 4 digits");
             }
         }
+        let utc_offset = match &file.till.utc_offset {
+            Some(text) => {
+                chrono::DateTime::parse_from_rfc3339(&format!("2000-01-01T00:00:00{text}"))
+                    .map(|t| *t.offset())
+                    .map_err(|_| {
+                        anyhow::anyhow!("[till] utc_offset `{text}` must look like +03:00")
+                    })?
+            }
+            None => *chrono::Local::now().offset(),
+        };
+        let mut names = std::collections::HashSet::new();
+        for target in &file.sync.targets {
+            if !names.insert(target.name().to_owned()) {
+                bail!(
+                    "two [[sync.targets]] are named `{}`: names must be unique",
+                    target.name()
+                );
+            }
+        }
         Ok(Config {
             data_dir,
             log_level: file.log.level.unwrap_or_else(|| "info".into()),
@@ -94,6 +195,11 @@ impl Config {
             bridge_port: file.bridge.port.unwrap_or(naparnik_bridge::DEFAULT_PORT),
             bridge_token: file.bridge.token.filter(|t| !t.trim().is_empty()),
             manager_pin: file.bridge.manager_pin,
+            utc_offset,
+            targets: file.sync.targets,
+            pull_interval_secs: file.sync.pull_interval_secs.unwrap_or(60).max(1),
+            batch_size: file.sync.batch_size.unwrap_or(100).clamp(1, 1000),
+            backoff_cap_secs: file.sync.backoff_cap_secs.unwrap_or(300).max(1),
         })
     }
 }
@@ -136,6 +242,21 @@ mod tests {
         assert_eq!(config.log_level, "debug");
         let config = Config::load(Some(&file), Some(Path::new("/tmp/x"))).unwrap();
         assert_eq!(config.data_dir, PathBuf::from("/tmp/x"));
+    }
+
+    #[test]
+    fn sync_targets_are_read_and_passwords_stay_out_of_debug_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("config.toml");
+        std::fs::write(
+            &file,
+            "[till]\nutc_offset = \"+05:00\"\n[[sync.targets]]\nkind = \"ut\"\nname = \"ut\"\nurl = \"http://ut\"\nuser = \"u\"\npassword = \"hunter2\"\n[[sync.targets]]\nkind = \"crm_folder\"\nname = \"crm\"\nsales_dir = \"/srv/crm\"\n",
+        )
+        .unwrap();
+        let config = Config::load(Some(&file), None).unwrap();
+        assert_eq!(config.targets.len(), 2);
+        assert_eq!(config.utc_offset.local_minus_utc(), 5 * 3600);
+        assert!(!format!("{config:?}").contains("hunter2"));
     }
 
     #[test]

@@ -199,6 +199,7 @@ fn customer_record(attrs: &BTreeMap<String, String>) -> Result<CustomerUpdate, S
         card: non_empty(attrs.get("card")),
         email: non_empty(attrs.get("email")),
         birthday,
+        onec_ref: None,
     })
 }
 

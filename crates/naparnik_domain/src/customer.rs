@@ -121,4 +121,6 @@ pub struct CustomerUpdate {
     pub email: Option<String>,
     /// Birthday as the source wrote it (`1988-03-15`).
     pub birthday: Option<String>,
+    /// The 1C reference, when the source is UT.
+    pub onec_ref: Option<String>,
 }

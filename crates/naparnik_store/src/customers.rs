@@ -345,8 +345,8 @@ impl CustomerImport<'_> {
         self.tx
             .prepare_cached(
                 "INSERT INTO customers (phone, phone_tail, name, discount_hundredths, card, email, birthday, crm_id,
-                                        source, created_at_utc, updated_at_utc, import_generation)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'crm', ?9, ?9, ?10)",
+                                        onec_ref, source, created_at_utc, updated_at_utc, import_generation)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?11, 'crm', ?9, ?9, ?10)",
             )?
             .execute(params![
                 record.phone.as_e164(),
@@ -359,6 +359,7 @@ impl CustomerImport<'_> {
                 record.crm_id,
                 self.now,
                 self.generation,
+                record.onec_ref,
             ])?;
         Ok(UpsertOutcome::Created)
     }
@@ -369,9 +370,10 @@ impl CustomerImport<'_> {
             .prepare_cached(
                 "UPDATE customers SET phone = ?2, phone_tail = ?3, name = ?4, discount_hundredths = ?5,
                         card = ?6, email = ?7, birthday = ?8, crm_id = coalesce(?9, crm_id),
-                        removed_at_utc = NULL, updated_at_utc = ?10
+                        onec_ref = coalesce(?11, onec_ref), removed_at_utc = NULL, updated_at_utc = ?10
                  WHERE id = ?1 AND NOT (phone IS ?2 AND name IS ?4 AND discount_hundredths IS ?5 AND card IS ?6
-                        AND email IS ?7 AND birthday IS ?8 AND crm_id IS coalesce(?9, crm_id) AND removed_at_utc IS NULL)",
+                        AND email IS ?7 AND birthday IS ?8 AND crm_id IS coalesce(?9, crm_id)
+                        AND onec_ref IS coalesce(?11, onec_ref) AND removed_at_utc IS NULL)",
             )?
             .execute(params![
                 id,
@@ -384,6 +386,7 @@ impl CustomerImport<'_> {
                 record.birthday,
                 record.crm_id,
                 self.now,
+                record.onec_ref,
             ])?;
         self.tx
             .prepare_cached("UPDATE customers SET import_generation = ?2 WHERE id = ?1")?

@@ -73,6 +73,15 @@ pub struct ParkedEvent {
     pub state: String,
 }
 
+/// `sync_progress` as read: last success, last error, its time, failures, next attempt.
+type ProgressRow = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    u32,
+    Option<String>,
+);
+
 fn kinds_sql(kinds: &[EventKind]) -> String {
     let names: Vec<String> = kinds.iter().map(|k| format!("'{}'", k.as_str())).collect();
     names.join(",")
@@ -352,7 +361,7 @@ impl Store {
             params![target, since],
             |row| row.get(0),
         )?;
-        let progress: Option<(Option<String>, Option<String>, Option<String>, u32, Option<String>)> = self
+        let progress: Option<ProgressRow> = self
             .conn
             .query_row(
                 "SELECT last_success_at_utc, last_error, last_error_at_utc, failures, next_attempt_at_utc

@@ -25,6 +25,7 @@ fn update(crm_id: &str, phone_text: &str, name: &str) -> CustomerUpdate {
         card: None,
         email: None,
         birthday: None,
+        onec_ref: None,
     }
 }
 

@@ -6,9 +6,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use naparnik_crm_xml::customers::{Applied, CustomersReport, Entry, read_customers};
+use naparnik_crm_xml::customers::CustomersReport;
 use naparnik_domain::{Customer, PhoneQuery};
-use naparnik_store::customers::{DEFAULT_MATCH_LIMIT, UpsertOutcome};
+use naparnik_store::customers::DEFAULT_MATCH_LIMIT;
 use serde_json::json;
 
 use crate::config::Config;
@@ -17,35 +17,9 @@ use crate::config::Config;
 pub fn import(config: &Config, file: &Path) -> anyhow::Result<ExitCode> {
     let input = File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
     let mut store = super::open_store(config)?;
-    let mut import = store.begin_customer_import()?;
-    let result = read_customers(
-        BufReader::with_capacity(1 << 16, input),
-        |entry| match entry {
-            Entry::Customer(record) => import.upsert(record).map(|outcome| match outcome {
-                UpsertOutcome::Created => Applied::Created,
-                UpsertOutcome::Updated => Applied::Updated,
-                UpsertOutcome::Unchanged => Applied::Unchanged,
-                UpsertOutcome::DuplicateInFile => {
-                    Applied::Skipped("the same phone or crm-id appears earlier in this file".into())
-                }
-                UpsertOutcome::PhoneOfAnotherCustomer { other_crm_id } => Applied::Skipped(
-                    format!("the phone belongs to another CRM customer (crm-id {other_crm_id})"),
-                ),
-            }),
-            Entry::Removed { crm_id } => import.remove_by_crm_id(crm_id).map(|found| {
-                if found {
-                    Applied::Removed
-                } else {
-                    Applied::NotFound
-                }
-            }),
-        },
-    );
-    let mut report = result.with_context(|| format!("{}: nothing was imported", file.display()))?;
-    if report.full {
-        report.removed += import.remove_absent()?;
-    }
-    import.commit()?;
+    let report =
+        naparnik_sync::import_customers(&mut store, BufReader::with_capacity(1 << 16, input))
+            .with_context(|| format!("{}: nothing was imported", file.display()))?;
     tracing::info!(
         file = %file.display(),
         created = report.created,

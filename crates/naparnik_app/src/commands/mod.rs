@@ -4,13 +4,14 @@ mod customers;
 mod doctor;
 mod sellers;
 pub mod serve;
+mod sync;
 
 use std::process::ExitCode;
 
 use anyhow::Context;
 use naparnik_store::Store;
 
-use crate::cli::{Command, CustomersCommand, SellersCommand};
+use crate::cli::{Command, CustomersCommand, SellersCommand, SyncCommand};
 use crate::config::Config;
 
 /// Runs a command, or the window when there is none.
@@ -27,6 +28,11 @@ pub fn run(command: Option<Command>, config: &Config) -> anyhow::Result<ExitCode
         Some(Command::Sellers(SellersCommand::List { json })) => sellers::list(config, json),
         Some(Command::Doctor) => doctor::run(config),
         Some(Command::Serve { bridge_addr }) => serve::run(config, bridge_addr),
+        Some(Command::Sync(SyncCommand::Status)) => sync::status(config),
+        Some(Command::Sync(SyncCommand::Run { .. })) => sync::run_once(config),
+        Some(Command::Sync(SyncCommand::RetryParked { target })) => {
+            sync::retry_parked(config, target.as_deref())
+        }
         Some(Command::Openapi) => {
             println!("{}", naparnik_bridge::openapi().to_pretty_json()?);
             Ok(ExitCode::SUCCESS)

@@ -110,6 +110,12 @@ fn run_bridge(
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    let worker = super::sync::sync_config(config)?.map(|sync| {
+        naparnik_sync::Worker::new(
+            config.data_dir.join(naparnik_store::DATABASE_FILE_NAME),
+            sync,
+        )
+    });
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(address)
             .await
@@ -121,11 +127,26 @@ fn run_bridge(
         let bound = listener.local_addr()?;
         tracing::info!(address = %bound, "bridge listening");
         on_listening(bound);
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let worker = worker.map(|worker| tokio::spawn(worker.run(stopped.clone())));
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        });
+        let mut bridge_stopped = stopped.clone();
         let (router, _) = naparnik_bridge::router(bridge);
-        naparnik_bridge::serve(listener, router, shutdown)
-            .await
-            .context("the bridge stopped")?;
-        tracing::info!("bridge stopped");
+        naparnik_bridge::serve(listener, router, async move {
+            let _ = bridge_stopped.wait_for(|stop| *stop).await;
+        })
+        .await
+        .context("the bridge stopped")?;
+        if let Some(worker) = worker {
+            worker
+                .await
+                .context("the sync worker failed")?
+                .context("the sync worker failed")?;
+        }
+        tracing::info!("bridge and sync worker stopped");
         anyhow::Ok(())
     })
 }

@@ -1,0 +1,172 @@
+//! `naparnik sync status | run --once | retry-parked`: the upstream queue for IT.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::Utc;
+use naparnik_sync::{Connector, SyncConfig, Target, Worker};
+use naparnik_upstream::crm_dir::CrmDirectory;
+use naparnik_upstream::crm_http::CrmHttp;
+use naparnik_upstream::ut::UtClient;
+
+use crate::config::{Config, TargetSettings};
+
+/// The worker's configuration from the app's; `None` when no target is configured.
+pub fn sync_config(config: &Config) -> anyhow::Result<Option<SyncConfig>> {
+    if config.targets.is_empty() {
+        return Ok(None);
+    }
+    let mut targets = Vec::with_capacity(config.targets.len());
+    for settings in &config.targets {
+        let (store, till) = (config.store_code.clone(), config.till_code.clone());
+        let connector = match settings {
+            TargetSettings::Ut {
+                url,
+                user,
+                password,
+                ..
+            } => Connector::Ut(
+                UtClient::new(url.clone(), user.clone(), password.0.clone(), store, till)
+                    .map_err(|e| anyhow::anyhow!("target {}: {e}", settings.name()))?,
+            ),
+            TargetSettings::CrmFolder {
+                sales_dir,
+                customers_dir,
+                ..
+            } => Connector::CrmFolder(CrmDirectory {
+                sales_dir: sales_dir.clone(),
+                customers_dir: customers_dir.clone(),
+                store,
+                till,
+            }),
+            TargetSettings::CrmHttp {
+                sales_url,
+                customers_url,
+                authorization,
+                ..
+            } => Connector::CrmHttp(
+                CrmHttp::new(
+                    sales_url.clone(),
+                    customers_url.clone(),
+                    authorization.as_ref().map(|a| a.0.clone()),
+                    store,
+                    till,
+                )
+                .map_err(|e| anyhow::anyhow!("target {}: {e}", settings.name()))?,
+            ),
+        };
+        targets.push(Target {
+            name: settings.name().to_owned(),
+            connector,
+        });
+    }
+    let mut sync = SyncConfig::new(targets, config.utc_offset);
+    sync.pull_interval = Duration::from_secs(config.pull_interval_secs);
+    sync.batch_size = config.batch_size;
+    sync.backoff_cap = Duration::from_secs(config.backoff_cap_secs);
+    Ok(Some(sync))
+}
+
+fn age(at: chrono::DateTime<Utc>) -> String {
+    let seconds = (Utc::now() - at).num_seconds().max(0);
+    match seconds {
+        0..=119 => format!("{seconds} s ago"),
+        120..=7199 => format!("{} min ago", seconds / 60),
+        _ => format!("{} h ago", seconds / 3600),
+    }
+}
+
+/// Prints backlog, oldest pending age, last success, last error and parked events per target.
+pub fn status(config: &Config) -> anyhow::Result<ExitCode> {
+    let Some(sync) = sync_config(config)? else {
+        println!("No upstream targets configured: add [[sync.targets]] to the configuration.");
+        return Ok(ExitCode::SUCCESS);
+    };
+    let store = super::open_store(config)?;
+    let mut out = std::io::stdout().lock();
+    for target in &sync.targets {
+        let status = store.target_status(&target.name, target.kinds())?;
+        writeln!(out, "{}:", target.name)?;
+        writeln!(out, "  backlog: {} events", status.backlog)?;
+        if let Some(oldest) = status.oldest_pending_at_utc {
+            writeln!(out, "  oldest pending: {}", age(oldest))?;
+        }
+        writeln!(
+            out,
+            "  last success: {}",
+            status.last_success_at_utc.map_or("never".into(), age)
+        )?;
+        if let Some(error) = &status.last_error {
+            let at = status.last_error_at_utc.map(age).unwrap_or_default();
+            writeln!(
+                out,
+                "  last error: {error} ({at}; {} failures in a row)",
+                status.failures
+            )?;
+        }
+        if let Some(next) = status.next_attempt_at_utc.filter(|n| *n > Utc::now()) {
+            writeln!(
+                out,
+                "  next attempt in {} s",
+                (next - Utc::now()).num_seconds()
+            )?;
+        }
+        for parked in &status.parked {
+            writeln!(
+                out,
+                "  parked #{} {} {}: {} [{}]",
+                parked.seq, parked.kind, parked.business_key, parked.reason, parked.state
+            )?;
+        }
+        if !status.parked.is_empty() {
+            writeln!(out, "  fix the cause, then `naparnik sync retry-parked`")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Pushes and pulls once; exit 1 if anything failed.
+pub fn run_once(config: &Config) -> anyhow::Result<ExitCode> {
+    let Some(sync) = sync_config(config)? else {
+        println!("No upstream targets configured: nothing to do.");
+        return Ok(ExitCode::SUCCESS);
+    };
+    let store_path = config.data_dir.join(naparnik_store::DATABASE_FILE_NAME);
+    drop(super::open_store(config)?);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let results = runtime.block_on(Worker::new(store_path, sync).run_once())?;
+    let mut failed = false;
+    for (name, push, pull) in results {
+        let mut line = format!(
+            "{name}: {} delivered, {} parked",
+            push.delivered, push.parked
+        );
+        if let Some(error) = push.error {
+            failed = true;
+            line.push_str(&format!("; push failed: {error}"));
+        }
+        if let Some(error) = pull {
+            failed = true;
+            line.push_str(&format!("; pull failed: {error}"));
+        }
+        println!("{line}");
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Puts parked events back in line.
+pub fn retry_parked(config: &Config, target: Option<&str>) -> anyhow::Result<ExitCode> {
+    let mut store = super::open_store(config)?;
+    let count = store.retry_parked(target)?;
+    println!("{count} parked events will be sent again.");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,88 @@
+//! Connectors to the back office: 1C:УТ through the Naparnik HTTP service,
+//! and the CRM through the agreed XML files in a shared folder or over HTTP.
+//!
+//! A connector delivers a batch of outbox events and says, per event, which
+//! ones the receiver refused for good; a failure of the whole batch is either
+//! [`DeliveryError::Retryable`] (network, timeouts, 5xx, 429, a full disk:
+//! the same batch goes again later) or [`DeliveryError::Permanent`] (the
+//! receiver says the data is wrong). Connectors keep no state: what to send
+//! next is the sync worker's business.
+
+pub mod crm_dir;
+pub mod crm_http;
+mod sales;
+pub mod ut;
+
+use std::time::Duration;
+
+use naparnik_domain::{EventKind, OutboxEvent};
+
+/// How long one upstream request may take, connect to last byte.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Why a batch was not delivered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeliveryError {
+    /// Try the same batch again later.
+    #[error("{0} (will retry)")]
+    Retryable(String),
+    /// The receiver refused the batch as wrong; retrying it unchanged cannot help.
+    #[error("{0} (refused)")]
+    Permanent(String),
+}
+
+impl DeliveryError {
+    /// Classifies an HTTP status that is not a success.
+    pub fn from_status(status: reqwest::StatusCode, body: &str) -> DeliveryError {
+        let text = format!(
+            "HTTP {status}: {}",
+            body.chars().take(300).collect::<String>().trim()
+        );
+        match status.as_u16() {
+            400 | 409 | 413 | 415 | 422 => DeliveryError::Permanent(text),
+            _ => DeliveryError::Retryable(text),
+        }
+    }
+
+    /// Classifies a transport error: every one of them is worth a retry.
+    pub fn from_transport(error: &reqwest::Error) -> DeliveryError {
+        let kind = if error.is_timeout() {
+            "timed out"
+        } else if error.is_connect() {
+            "cannot connect"
+        } else {
+            "connection failed"
+        };
+        DeliveryError::Retryable(format!("{kind}: {}", without_url(error)))
+    }
+}
+
+/// A transport error's text without the URL, which may carry credentials.
+fn without_url(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    if let Some(url) = error.url() {
+        text = text.replace(url.as_str(), "…");
+    }
+    text
+}
+
+/// One event of a batch with its outbox position.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchEvent<'a> {
+    /// Outbox position.
+    pub seq: i64,
+    /// The event.
+    pub event: &'a OutboxEvent,
+}
+
+/// Events a batch delivered but the receiver refused for good: (seq, reason).
+pub type Refused = Vec<(i64, String)>;
+
+/// The kinds of events the CRM takes: sales, returns, and seller corrections (sent as the corrected sale).
+pub const CRM_KINDS: &[EventKind] = &[
+    EventKind::SaleClosed,
+    EventKind::ReturnClosed,
+    EventKind::SellersCorrected,
+];
+/// The kinds of events UT takes: all of them.
+pub const UT_KINDS: &[EventKind] = &EventKind::ALL;

@@ -1,0 +1,257 @@
+//! 1C:УТ 11 through the Naparnik HTTP service (contract: `assets/1c/ut/openapi.json`).
+//!
+//! Events go in batches to `POST {base}/events`; UT applies each event once
+//! by its id and answers per event `applied`, `duplicate` or `rejected` with a
+//! reason. Customers and sellers changed since a cursor come from
+//! `GET {base}/customers?since=` and `GET {base}/sellers?since=`.
+
+use naparnik_domain::{OutboxEvent, Phone};
+use serde::{Deserialize, Serialize};
+
+use crate::{BatchEvent, DeliveryError, REQUEST_TIMEOUT, Refused};
+
+/// The UT HTTP service.
+#[derive(Debug, Clone)]
+pub struct UtClient {
+    client: reqwest::Client,
+    base_url: String,
+    user: String,
+    password: String,
+    store: String,
+    till: String,
+}
+
+/// The body of `POST /events`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EventsRequest {
+    /// Where the events come from.
+    pub source: Source,
+    /// The events, in order.
+    pub events: Vec<OutboxEvent>,
+}
+
+/// The till that sends.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Source {
+    /// Store code.
+    pub store: String,
+    /// Till code.
+    pub till: String,
+    /// The batch id (also sent as `Idempotency-Key`).
+    pub batch: String,
+}
+
+/// UT's answer to `POST /events`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EventsResponse {
+    /// One result per event.
+    pub results: Vec<EventResult>,
+}
+
+/// What UT did with one event.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EventResult {
+    /// The event id.
+    pub id: String,
+    /// `applied`, `duplicate` (applied before) or `rejected`.
+    pub status: String,
+    /// Why it was rejected.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// A customer as UT sends it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UtCustomer {
+    /// Phone as UT has it, any format.
+    pub phone: String,
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Personal discount, percent as text.
+    #[serde(default)]
+    pub discount_percent: Option<String>,
+    /// Loyalty card.
+    #[serde(default)]
+    pub card: Option<String>,
+    /// The CRM's id, when UT knows it.
+    #[serde(default)]
+    pub crm_id: Option<String>,
+    /// UT's `Партнеры` reference.
+    #[serde(default)]
+    pub partner_ref: Option<String>,
+    /// True when the customer was deleted in UT.
+    #[serde(default)]
+    pub removed: bool,
+}
+
+/// A seller as UT sends it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UtSeller {
+    /// Personnel code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Badge barcode.
+    #[serde(default)]
+    pub badge: Option<String>,
+    /// Active.
+    #[serde(default = "active_by_default")]
+    pub active: bool,
+    /// `ФизическиеЛица` reference.
+    #[serde(default)]
+    pub person_ref: Option<String>,
+}
+
+fn active_by_default() -> bool {
+    true
+}
+
+/// A page of changes since a cursor.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Changes<T> {
+    /// The changed items.
+    pub items: Vec<T>,
+    /// Where to continue from next time.
+    pub cursor: String,
+    /// True when more changes wait: ask again with `cursor` at once.
+    #[serde(default)]
+    pub more: bool,
+}
+
+impl UtClient {
+    /// The same client with another limit for one request (the default is 30 s).
+    pub fn with_timeout(mut self, timeout: std::time::Duration) -> Result<UtClient, DeliveryError> {
+        self.client = reqwest::Client::builder()
+            .timeout(timeout)
+            .build()
+            .map_err(|e| DeliveryError::Retryable(format!("cannot make an HTTP client: {e}")))?;
+        Ok(self)
+    }
+
+    /// A client of the service at `base_url` (e.g. `https://ut.local/ut/hs/naparnik/v1`), as a 1C user.
+    pub fn new(
+        base_url: String,
+        user: String,
+        password: String,
+        store: String,
+        till: String,
+    ) -> Result<UtClient, DeliveryError> {
+        let client = reqwest::Client::builder()
+            .timeout(REQUEST_TIMEOUT)
+            .build()
+            .map_err(|e| DeliveryError::Retryable(format!("cannot make an HTTP client: {e}")))?;
+        Ok(UtClient {
+            client,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            user,
+            password,
+            store,
+            till,
+        })
+    }
+
+    /// Sends a batch; events UT rejected come back with their reasons.
+    pub async fn deliver(
+        &self,
+        batch_id: &str,
+        events: &[BatchEvent<'_>],
+    ) -> Result<Refused, DeliveryError> {
+        let body = EventsRequest {
+            source: Source {
+                store: self.store.clone(),
+                till: self.till.clone(),
+                batch: batch_id.to_owned(),
+            },
+            events: events.iter().map(|e| e.event.clone()).collect(),
+        };
+        let response = self
+            .client
+            .post(format!("{}/events", self.base_url))
+            .basic_auth(&self.user, Some(&self.password))
+            .header("Idempotency-Key", batch_id)
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| DeliveryError::from_transport(&e))?;
+        let status = response.status();
+        if !status.is_success() {
+            let text = response.text().await.unwrap_or_default();
+            return Err(DeliveryError::from_status(status, &text));
+        }
+        let answer: EventsResponse = response.json().await.map_err(|e| {
+            DeliveryError::Retryable(format!(
+                "UT answered something that is not the events result: {e}"
+            ))
+        })?;
+        let mut refused = Vec::new();
+        for event in events {
+            let id = event.event.id.to_string();
+            match answer.results.iter().find(|r| r.id == id) {
+                Some(result) if result.status == "rejected" => {
+                    refused.push((
+                        event.seq,
+                        result
+                            .reason
+                            .clone()
+                            .unwrap_or_else(|| "rejected by UT".into()),
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    return Err(DeliveryError::Retryable(format!(
+                        "UT did not answer for event {id}"
+                    )));
+                }
+            }
+        }
+        Ok(refused)
+    }
+
+    async fn changes<T: for<'de> Deserialize<'de>>(
+        &self,
+        what: &str,
+        since: Option<&str>,
+    ) -> Result<Changes<T>, DeliveryError> {
+        let response = self
+            .client
+            .get(format!("{}/{what}", self.base_url))
+            .query(&[("since", since.unwrap_or(""))])
+            .basic_auth(&self.user, Some(&self.password))
+            .send()
+            .await
+            .map_err(|e| DeliveryError::from_transport(&e))?;
+        let status = response.status();
+        if !status.is_success() {
+            let text = response.text().await.unwrap_or_default();
+            return Err(DeliveryError::from_status(status, &text));
+        }
+        response
+            .json()
+            .await
+            .map_err(|e| DeliveryError::Retryable(format!("UT answered unreadable {what}: {e}")))
+    }
+
+    /// Customers changed since the cursor.
+    pub async fn customers_since(
+        &self,
+        since: Option<&str>,
+    ) -> Result<Changes<UtCustomer>, DeliveryError> {
+        self.changes("customers", since).await
+    }
+
+    /// Sellers changed since the cursor.
+    pub async fn sellers_since(
+        &self,
+        since: Option<&str>,
+    ) -> Result<Changes<UtSeller>, DeliveryError> {
+        self.changes("sellers", since).await
+    }
+}
+
+impl UtCustomer {
+    /// The phone normalized, or why not.
+    pub fn normalized_phone(&self) -> Result<Phone, String> {
+        Phone::parse(&self.phone).map_err(|e| format!("UT customer phone `{}`: {e}", self.phone))
+    }
+}
