@@ -103,7 +103,7 @@ impl IntoResponse for ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> ApiError {
         match error {
-            StoreError::DiskFull { .. } => {
+            StoreError::DiskFull => {
                 tracing::error!("bridge: {error}");
                 ApiError::new(
                     StatusCode::INSUFFICIENT_STORAGE,
@@ -111,7 +111,7 @@ impl From<StoreError> for ApiError {
                     "Диск кассового компьютера заполнен, данные не сохранены. Освободите место и повторите.",
                 )
             }
-            StoreError::Busy { .. } => ApiError::new(
+            StoreError::Busy => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "busy",
                 "База Напарника занята другим процессом. Повторите через несколько секунд.",

@@ -95,7 +95,7 @@ impl Store {
         &mut self,
         customer: Option<CustomerId>,
     ) -> Result<Assignment, AssignmentChangeError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         if let Some(id) = customer {
             customer_by_id(&tx, id)?.ok_or(AssignmentChangeError::UnknownCustomer(id))?;
         }
@@ -114,7 +114,7 @@ impl Store {
         &mut self,
         code: &SellerCode,
     ) -> Result<Assignment, AssignmentChangeError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let seller = seller_by_code(&tx, code)?
             .ok_or_else(|| AssignmentChangeError::UnknownSeller(code.clone()))?;
         let mut assignment = load(&tx)?;
@@ -129,7 +129,7 @@ impl Store {
         &mut self,
         code: &SellerCode,
     ) -> Result<Assignment, AssignmentChangeError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let mut assignment = load(&tx)?;
         assignment.remove_seller(code)?;
         save_sellers(&tx, &assignment.sellers)?;
@@ -139,7 +139,7 @@ impl Store {
 
     /// Empties the assignment.
     pub fn clear_assignment(&mut self) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         clear(&tx)?;
         tx.commit()?;
         Ok(())

@@ -211,7 +211,7 @@ impl Store {
         &mut self,
         phone: &Phone,
     ) -> Result<(Customer, bool), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let (id, created) = find_or_create(&tx, phone)?;
         let customer = customer_by_id(&tx, id)?
             .ok_or_else(|| StoreError::InvalidStoredValue(format!("customer {} vanished", id.0)))?;
@@ -221,7 +221,7 @@ impl Store {
 
     /// Starts applying a CRM customers file; nothing is visible until [`CustomerImport::commit`].
     pub fn begin_customer_import(&mut self) -> Result<CustomerImport<'_>, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let generation: i64 = tx.query_row(
             "SELECT coalesce(max(import_generation), 0) + 1 FROM customers",
             [],

@@ -39,19 +39,15 @@ pub enum StoreError {
         supported: u32,
     },
     /// The disk is full; the change was not saved.
-    #[error("the disk holding {path} is full; nothing was saved: free some space and repeat")]
-    DiskFull {
-        /// The file.
-        path: PathBuf,
-    },
-    /// Another process holds the database for too long.
     #[error(
-        "the database {path} is locked by another process; close other Naparnik instances and repeat"
+        "the disk holding the Naparnik database is full; nothing was saved: free some space and repeat"
     )]
-    Busy {
-        /// The file.
-        path: PathBuf,
-    },
+    DiskFull,
+    /// Another connection held the database for longer than the busy timeout.
+    #[error(
+        "the Naparnik database stayed locked by another process for too long; nothing was saved: repeat, and if it persists close other Naparnik instances"
+    )]
+    Busy,
     /// The file could not be opened at all.
     #[error("cannot open the database {path}: {source}")]
     Open {
@@ -66,7 +62,17 @@ pub enum StoreError {
     InvalidStoredValue(String),
     /// Any other database error.
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(source: rusqlite::Error) -> StoreError {
+        match source.sqlite_error_code() {
+            Some(ErrorCode::DiskFull) => StoreError::DiskFull,
+            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => StoreError::Busy,
+            _ => StoreError::Sqlite(source),
+        }
+    }
 }
 
 /// Turns a SQLite error into the store error a person can act on.
@@ -77,10 +83,8 @@ pub(crate) fn classify(path: &Path, source: rusqlite::Error) -> StoreError {
             path,
             detail: source.to_string(),
         },
-        Some(ErrorCode::DiskFull) => StoreError::DiskFull { path },
-        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
-            StoreError::Busy { path }
-        }
+        Some(ErrorCode::DiskFull) => StoreError::DiskFull,
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => StoreError::Busy,
         Some(ErrorCode::CannotOpen)
         | Some(ErrorCode::PermissionDenied)
         | Some(ErrorCode::ReadOnly) => StoreError::Open { path, source },

@@ -82,6 +82,17 @@ impl Store {
         Ok(())
     }
 
+    /// Starts a write transaction that takes the write lock at once (`BEGIN IMMEDIATE`).
+    ///
+    /// A deferred transaction that reads and then writes cannot wait for
+    /// another writer in WAL mode: SQLite fails it at once with "database is
+    /// locked". Taking the lock up front lets the busy timeout do its job.
+    pub(crate) fn write_transaction(&mut self) -> Result<rusqlite::Transaction<'_>, StoreError> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+    }
+
     /// The file this store lives in.
     pub fn path(&self) -> &Path {
         &self.path

@@ -383,7 +383,7 @@ impl Store {
         receipt: &Receipt,
         till: &TillIdentity,
     ) -> Result<Recorded, ReceiptRecordError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let content = to_json(receipt)?;
         let stored: Option<String> = tx
             .prepare_cached("SELECT content_json FROM receipts WHERE guid = ?1")?
@@ -528,7 +528,7 @@ impl Store {
         codes: &[SellerCode],
         actor: &str,
     ) -> Result<Attribution, ReceiptRecordError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let kind: Option<String> = tx
             .prepare_cached("SELECT kind FROM receipts WHERE guid = ?1")?
             .query_row([guid.to_string()], |row| row.get(0))
@@ -619,7 +619,7 @@ impl Store {
         shift: &Shift,
         till: &TillIdentity,
     ) -> Result<(ShiftReport, bool), ReceiptRecordError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let content = to_json(shift)?;
         let stored: Option<(String, String)> = tx
             .prepare_cached("SELECT content_json, report_json FROM shifts WHERE store = ?1 AND till = ?2 AND number = ?3")?

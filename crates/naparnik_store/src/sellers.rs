@@ -67,7 +67,7 @@ impl Store {
 
     /// Creates or updates sellers in one transaction; a row whose badge belongs to another seller is skipped.
     pub fn upsert_sellers(&mut self, sellers: &[Seller]) -> Result<Vec<SellerOutcome>, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let now = now_text();
         let mut outcomes = Vec::with_capacity(sellers.len());
         for seller in sellers {

@@ -163,7 +163,7 @@ impl Store {
         kinds: &[EventKind],
         limit: usize,
     ) -> Result<Option<Batch>, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         ensure_progress(&tx, target)?;
         let journaled: Option<(String, String, bool)> = tx
             .prepare_cached(
@@ -236,7 +236,7 @@ impl Store {
         batch: &Batch,
         rejected: &[(i64, String)],
     ) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let now = now_text();
         for (seq, reason) in rejected {
             if let Some(event) = batch.events.iter().find(|e| e.seq == *seq) {
@@ -267,7 +267,7 @@ impl Store {
         };
         let single = vec![first.clone()];
         let id = batch_id(&batch.target, &single, batch.retry);
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         tx.prepare_cached(
             "UPDATE sync_batches SET batch_id = ?2, seqs_json = ?3 WHERE target = ?1",
         )?

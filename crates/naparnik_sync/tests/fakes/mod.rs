@@ -40,6 +40,10 @@ pub struct UtState {
     pub customers: Vec<Value>,
     /// Sellers to hand out on the first pull.
     pub sellers: Vec<Value>,
+    /// The applied events by id.
+    pub payloads: HashMap<String, Value>,
+    /// Every answer to events comes this late (after applying): widens the window a crash can hit.
+    pub answer_delay: Duration,
 }
 
 pub type SharedUt = Arc<Mutex<UtState>>;
@@ -78,12 +82,15 @@ async fn events(State(state): State<SharedUt>, Json(body): Json<Value>) -> impl 
                 results.push(json!({"id": id, "status": "duplicate"}));
             } else {
                 s.applied.insert(id.clone(), 1);
+                s.payloads.insert(id.clone(), event.clone());
                 let kind = event["kind"].as_str().unwrap().to_owned();
                 s.order.push((key, id.clone(), kind));
                 results.push(json!({"id": id, "status": "applied"}));
             }
         }
     }
+    let delay = state.lock().unwrap().answer_delay;
+    tokio::time::sleep(delay).await;
     if slow {
         // Applied, but the answer comes after the client gave up: the resend must not apply twice.
         tokio::time::sleep(Duration::from_millis(1500)).await;
