@@ -42,6 +42,8 @@ pub struct UtState {
     pub sellers: Vec<Value>,
     /// The applied events by id.
     pub payloads: HashMap<String, Value>,
+    /// When each event was applied, for latency measurements.
+    pub applied_at: HashMap<String, chrono::DateTime<chrono::Utc>>,
     /// Every answer to events comes this late (after applying): widens the window a crash can hit.
     pub answer_delay: Duration,
 }
@@ -83,6 +85,7 @@ async fn events(State(state): State<SharedUt>, Json(body): Json<Value>) -> impl 
             } else {
                 s.applied.insert(id.clone(), 1);
                 s.payloads.insert(id.clone(), event.clone());
+                s.applied_at.insert(id.clone(), chrono::Utc::now());
                 let kind = event["kind"].as_str().unwrap().to_owned();
                 s.order.push((key, id.clone(), kind));
                 results.push(json!({"id": id, "status": "applied"}));
