@@ -59,6 +59,7 @@ pub struct CustomerId(pub i64);
 
 /// The id of an upstream event: a UUIDv7, so ids sort by creation time; receivers use it as the idempotency key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, format = Uuid))]
 #[serde(transparent)]
 pub struct EventId(pub Uuid);
 

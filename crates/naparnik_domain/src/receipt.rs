@@ -8,6 +8,7 @@ use crate::money::{Kopecks, Quantity};
 use crate::phone::Phone;
 
 /// Sale or return; a return names the sale it gives back.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ReceiptKind {
@@ -53,6 +54,7 @@ pub struct Payment {
 }
 
 /// A receipt closed in 1C:Розница.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Receipt {
     /// The 1C GUID: the business key.
@@ -62,6 +64,7 @@ pub struct Receipt {
     /// Sale or return.
     pub kind: ReceiptKind,
     /// When it was closed, with the store's UTC offset.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub closed_at: DateTime<FixedOffset>,
     /// Store code.
     pub store: String,

@@ -1,6 +1,7 @@
 //! Customers: lookups by phone, trailing digits and card; creation at the till; CRM imports.
 
 use naparnik_domain::customer::DiscountPercent;
+use naparnik_domain::event::payload::CustomerCreated;
 use naparnik_domain::{
     Customer, CustomerId, CustomerUpdate, EventKind, OutboxEvent, Phone, PhoneQuery, TrailingDigits,
 };
@@ -124,11 +125,14 @@ pub(crate) fn find_or_create(
         }
     };
     if created {
-        let payload = serde_json::json!({ "phone": phone.as_e164(), "created_at": now });
-        outbox::append(
-            conn,
-            &OutboxEvent::new(EventKind::CustomerCreated, phone.as_e164(), payload),
-        )?;
+        let payload = CustomerCreated {
+            phone: phone.clone(),
+            created_at: from_text(&now)?,
+        };
+        let event =
+            OutboxEvent::with_payload(EventKind::CustomerCreated, phone.as_e164(), &payload)
+                .map_err(|e| StoreError::InvalidStoredValue(e.to_string()))?;
+        outbox::append(conn, &event)?;
         tracing::info!(phone = %phone.masked(), "customer created at the till");
     }
     Ok((CustomerId(id), created))

@@ -10,6 +10,9 @@ use chrono::Utc;
 use naparnik_domain::attribution::{
     CustomerTotal, ItemTotal, LineAttribution, SellerAmount, SellerTotal,
 };
+use naparnik_domain::event::payload::{
+    CustomerSnapshot, ReceiptClosed, ReceiptSnapshot, SellersCorrected, ShiftClosed,
+};
 use naparnik_domain::receipt::ReceiptError;
 use naparnik_domain::shares::{ReturnedLine, ShareError, split_return, split_sale};
 use naparnik_domain::shift::Shift;
@@ -337,39 +340,45 @@ fn attribute_return(
     ))
 }
 
-fn customer_json(
+fn customer_snapshot(
     conn: &Connection,
     customer_id: Option<i64>,
-) -> Result<serde_json::Value, StoreError> {
+) -> Result<Option<CustomerSnapshot>, StoreError> {
     let Some(id) = customer_id else {
-        return Ok(serde_json::Value::Null);
+        return Ok(None);
     };
     Ok(
-        match customer_by_id(conn, naparnik_domain::CustomerId(id))? {
-            Some(c) => serde_json::json!({
-                "phone": c.phone.as_e164(),
-                "name": c.name,
-                "discount_percent": c.discount.percent().to_string(),
-                "card": c.card,
-                "crm_id": c.crm_id,
-                "onec_ref": c.onec_ref,
-            }),
-            None => serde_json::Value::Null,
-        },
+        customer_by_id(conn, naparnik_domain::CustomerId(id))?.map(|c| CustomerSnapshot {
+            phone: c.phone,
+            name: c.name,
+            discount_percent: c.discount.percent(),
+            card: c.card,
+            crm_id: c.crm_id,
+            onec_ref: c.onec_ref,
+        }),
     )
 }
 
-/// A stored receipt as posted, with its customer: `{"receipt": …, "customer": …}`.
-fn stored_receipt_json(
-    conn: &Connection,
-    guid: ReceiptGuid,
-) -> Result<serde_json::Value, StoreError> {
+fn event<T: serde::Serialize>(
+    kind: EventKind,
+    key: &str,
+    payload: &T,
+) -> Result<OutboxEvent, StoreError> {
+    OutboxEvent::with_payload(kind, key, payload)
+        .map_err(|e| StoreError::InvalidStoredValue(e.to_string()))
+}
+
+/// A stored receipt as posted, with its customer.
+fn stored_snapshot(conn: &Connection, guid: ReceiptGuid) -> Result<ReceiptSnapshot, StoreError> {
     let (content, customer_id): (String, Option<i64>) = conn
         .prepare_cached("SELECT content_json, customer_id FROM receipts WHERE guid = ?1")?
         .query_row([guid.to_string()], |row| Ok((row.get(0)?, row.get(1)?)))?;
-    let receipt: serde_json::Value = serde_json::from_str(&content)
+    let receipt: Receipt = serde_json::from_str(&content)
         .map_err(|e| StoreError::InvalidStoredValue(e.to_string()))?;
-    Ok(serde_json::json!({ "receipt": receipt, "customer": customer_json(conn, customer_id)? }))
+    Ok(ReceiptSnapshot {
+        receipt,
+        customer: customer_snapshot(conn, customer_id)?,
+    })
 }
 
 impl Store {
@@ -498,13 +507,13 @@ impl Store {
             .execute(params![receipt.guid.to_string(), position as i64, payment.kind, payment.amount.0])?;
         }
         write_attribution(&tx, &attribution)?;
-        let payload = serde_json::json!({
-            "receipt": receipt,
-            "customer": customer_json(&tx, customer_id)?,
-            "attribution": attribution,
-        });
+        let payload = ReceiptClosed {
+            receipt: receipt.clone(),
+            customer: customer_snapshot(&tx, customer_id)?,
+            attribution: attribution.clone(),
+        };
         let key = original.unwrap_or(receipt.guid).to_string();
-        outbox::append(&tx, &OutboxEvent::new(event_kind, &key, payload))?;
+        outbox::append(&tx, &event(event_kind, &key, &payload)?)?;
         if original.is_none() {
             assignment::clear(&tx)?;
         }
@@ -583,26 +592,27 @@ impl Store {
                 to_json(&after)?
             ],
         )?;
-        let sale = stored_receipt_json(&tx, guid)?;
-        let mut returns_json = Vec::with_capacity(returns_after.len());
-        for attribution in &returns_after {
-            let mut entry = stored_receipt_json(&tx, attribution.receipt)?;
-            entry["attribution"] = serde_json::to_value(attribution)
-                .map_err(|e| StoreError::InvalidStoredValue(e.to_string()))?;
-            returns_json.push(entry);
+        let mut returns_closed = Vec::with_capacity(returns_after.len());
+        for attribution in returns_after {
+            let snapshot = stored_snapshot(&tx, attribution.receipt)?;
+            returns_closed.push(ReceiptClosed {
+                receipt: snapshot.receipt,
+                customer: snapshot.customer,
+                attribution,
+            });
         }
-        let payload = serde_json::json!({
-            "receipt": guid,
-            "corrected_by": actor,
-            "corrected_at": now,
-            "before": before,
-            "after": after,
-            "sale": sale,
-            "returns": returns_json,
-        });
+        let payload = SellersCorrected {
+            receipt: guid,
+            corrected_by: actor.to_owned(),
+            corrected_at: crate::time::from_text(&now)?,
+            before,
+            after: after.clone(),
+            sale: stored_snapshot(&tx, guid)?,
+            returns: returns_closed,
+        };
         outbox::append(
             &tx,
-            &OutboxEvent::new(EventKind::SellersCorrected, &guid.to_string(), payload),
+            &event(EventKind::SellersCorrected, &guid.to_string(), &payload)?,
         )?;
         tx.commit()?;
         tracing::info!(receipt = %guid, sellers = after.sellers.len(), "receipt sellers corrected");
@@ -652,11 +662,13 @@ impl Store {
         let key = format!("shift:{}:{}:{}", shift.store, shift.till, shift.number);
         outbox::append(
             &tx,
-            &OutboxEvent::new(
+            &event(
                 EventKind::ShiftClosed,
                 &key,
-                serde_json::json!({ "report": report }),
-            ),
+                &ShiftClosed {
+                    report: report.clone(),
+                },
+            )?,
         )?;
         tx.commit()?;
         Ok((report, false))

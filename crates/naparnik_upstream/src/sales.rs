@@ -3,43 +3,19 @@
 //! under the same ids, so the CRM updates what it has.
 
 use naparnik_crm_xml::sales::{Sale, SaleCustomer};
-use naparnik_domain::money::Percent;
+use naparnik_domain::event::payload::{CustomerSnapshot, ReceiptClosed, SellersCorrected};
 use naparnik_domain::{Attribution, EventKind, OutboxEvent, Receipt};
 
 use crate::{BatchEvent, Refused};
-use serde::Deserialize;
 
-#[derive(Deserialize)]
-struct CustomerPayload {
-    phone: String,
-    name: Option<String>,
-    crm_id: Option<String>,
-    discount_percent: Option<Percent>,
-}
-
-#[derive(Deserialize)]
-struct ReceiptPayload {
-    receipt: Receipt,
-    customer: Option<CustomerPayload>,
-    attribution: Option<Attribution>,
-}
-
-#[derive(Deserialize)]
-struct CorrectionPayload {
-    after: Attribution,
-    sale: ReceiptPayload,
-    #[serde(default)]
-    returns: Vec<ReceiptPayload>,
-}
-
-fn to_sale(payload: ReceiptPayload, attribution: Attribution) -> Sale {
+fn to_sale(receipt: Receipt, customer: Option<CustomerSnapshot>, attribution: Attribution) -> Sale {
     Sale {
-        receipt: payload.receipt,
-        customer: payload.customer.map(|c| SaleCustomer {
-            phone: c.phone,
+        receipt,
+        customer: customer.map(|c| SaleCustomer {
+            phone: c.phone.as_e164().to_owned(),
             name: c.name,
             crm_id: c.crm_id,
-            discount_percent: c.discount_percent.unwrap_or_default(),
+            discount_percent: c.discount_percent,
         }),
         share: attribution.share.clone(),
         sellers: attribution.sellers,
@@ -57,24 +33,28 @@ pub(crate) fn sales_of(event: &OutboxEvent) -> Result<Vec<Sale>, String> {
     };
     match event.kind {
         EventKind::SaleClosed | EventKind::ReturnClosed => {
-            let mut payload: ReceiptPayload =
+            let closed: ReceiptClosed =
                 serde_json::from_value(event.payload.clone()).map_err(invalid)?;
-            let attribution = payload
-                .attribution
-                .take()
-                .ok_or_else(|| format!("event {} has no attribution", event.id))?;
-            Ok(vec![to_sale(payload, attribution)])
+            Ok(vec![to_sale(
+                closed.receipt,
+                closed.customer,
+                closed.attribution,
+            )])
         }
         EventKind::SellersCorrected => {
-            let payload: CorrectionPayload =
+            let corrected: SellersCorrected =
                 serde_json::from_value(event.payload.clone()).map_err(invalid)?;
-            let mut sales = vec![to_sale(payload.sale, payload.after)];
-            for mut returned in payload.returns {
-                let attribution = returned
-                    .attribution
-                    .take()
-                    .ok_or_else(|| format!("event {}: a return has no attribution", event.id))?;
-                sales.push(to_sale(returned, attribution));
+            let mut sales = vec![to_sale(
+                corrected.sale.receipt,
+                corrected.sale.customer,
+                corrected.after,
+            )];
+            for returned in corrected.returns {
+                sales.push(to_sale(
+                    returned.receipt,
+                    returned.customer,
+                    returned.attribution,
+                ));
             }
             Ok(sales)
         }

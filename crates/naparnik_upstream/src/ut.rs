@@ -22,6 +22,7 @@ pub struct UtClient {
 }
 
 /// The body of `POST /events`.
+#[derive(utoipa::ToSchema)]
 #[derive(Debug, Serialize, Deserialize)]
 pub struct EventsRequest {
     /// Where the events come from.
@@ -31,6 +32,7 @@ pub struct EventsRequest {
 }
 
 /// The till that sends.
+#[derive(utoipa::ToSchema)]
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Source {
     /// Store code.
@@ -42,6 +44,7 @@ pub struct Source {
 }
 
 /// UT's answer to `POST /events`.
+#[derive(utoipa::ToSchema)]
 #[derive(Debug, Serialize, Deserialize)]
 pub struct EventsResponse {
     /// One result per event.
@@ -49,6 +52,7 @@ pub struct EventsResponse {
 }
 
 /// What UT did with one event.
+#[derive(utoipa::ToSchema)]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EventResult {
     /// The event id.
@@ -61,6 +65,7 @@ pub struct EventResult {
 }
 
 /// A customer as UT sends it.
+#[derive(utoipa::ToSchema)]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UtCustomer {
     /// Phone as UT has it, any format.
@@ -86,6 +91,7 @@ pub struct UtCustomer {
 }
 
 /// A seller as UT sends it.
+#[derive(utoipa::ToSchema)]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UtSeller {
     /// Personnel code.
@@ -108,6 +114,7 @@ fn active_by_default() -> bool {
 }
 
 /// A page of changes since a cursor.
+#[derive(utoipa::ToSchema)]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Changes<T> {
     /// The changed items.
@@ -253,5 +260,65 @@ impl UtCustomer {
     /// The phone normalized, or why not.
     pub fn normalized_phone(&self) -> Result<Phone, String> {
         Phone::parse(&self.phone).map_err(|e| format!("UT customer phone `{}`: {e}", self.phone))
+    }
+}
+
+pub mod contract {
+    //! The UT HTTP service's contract, generated from the types the client sends and reads.
+
+    use naparnik_domain::event::payload::{CustomerCreated, ReceiptClosed, SellersCorrected, ShiftClosed};
+    use utoipa::OpenApi;
+    use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+
+    use super::{Changes, EventsRequest, EventsResponse, UtCustomer, UtSeller};
+
+    #[derive(OpenApi)]
+    #[openapi(
+        info(
+            title = "Naparnik ↔ 1C:УТ 11 HTTP service",
+            description = "Published by the Naparnik extension of 1C:УТ 11 (HTTP service `Напарник`, root URL `naparnik`, so the base is https://<server>/<publication>/hs/naparnik/v1). Naparnik at each till POSTs its events: sales and returns with their seller split, seller corrections, shift reports and customers created at the till. UT applies each event once by its `id` (a repeat answers `duplicate`) and keys sales by the receipt GUID. UT answers customers and sellers changed since a cursor. Money and quantities are decimal text. Basic authentication with a 1C user.",
+            version = "1"
+        ),
+        paths(post_events, get_customers, get_sellers),
+        components(schemas(ReceiptClosed, SellersCorrected, ShiftClosed, CustomerCreated)),
+        modifiers(&BasicAuth),
+        security(("basic" = []))
+    )]
+    struct UtContract;
+
+    struct BasicAuth;
+
+    impl utoipa::Modify for BasicAuth {
+        fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+            let components = openapi.components.get_or_insert_with(Default::default);
+            components.add_security_scheme("basic", SecurityScheme::Http(Http::new(HttpAuthScheme::Basic)));
+        }
+    }
+
+    /// Apply a batch of events, each once by its id, in the order given.
+    #[utoipa::path(post, path = "/events", request_body = EventsRequest, params(("Idempotency-Key" = String, Header, description = "The batch id; the same batch is always sent with the same id")),
+        responses(
+            (status = 200, body = EventsResponse, description = "One result per event: applied, duplicate (applied before) or rejected with a reason. Each event is written in its own transaction."),
+            (status = 400, description = "The request is not the events request: nothing applied"),
+            (status = 401, description = "Wrong user or password"),
+            (status = 503, description = "UT is busy or updating: Naparnik retries later")))]
+    #[expect(dead_code, reason = "describes the UT side: Naparnik calls this endpoint, never serves it")]
+    fn post_events() {}
+
+    /// Customers changed since the cursor (empty: from the start), oldest change first.
+    #[utoipa::path(get, path = "/customers", params(("since" = String, Query, description = "The cursor of the previous answer; empty for everything")),
+        responses((status = 200, body = Changes<UtCustomer>), (status = 401, description = "Wrong user or password")))]
+    #[expect(dead_code, reason = "describes the UT side: Naparnik calls this endpoint, never serves it")]
+    fn get_customers() {}
+
+    /// Sellers (individuals who sell) changed since the cursor.
+    #[utoipa::path(get, path = "/sellers", params(("since" = String, Query, description = "The cursor of the previous answer; empty for everything")),
+        responses((status = 200, body = Changes<UtSeller>), (status = 401, description = "Wrong user or password")))]
+    #[expect(dead_code, reason = "describes the UT side: Naparnik calls this endpoint, never serves it")]
+    fn get_sellers() {}
+
+    /// The OpenAPI document of the UT service.
+    pub fn document() -> utoipa::openapi::OpenApi {
+        UtContract::openapi()
     }
 }
