@@ -268,3 +268,41 @@ fn serve_refuses_addresses_other_than_loopback() {
         stderr(&output)
     );
 }
+
+#[test]
+fn sync_run_once_fails_on_a_dead_target_and_status_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = write(
+        dir.path(),
+        "config.toml",
+        &format!(
+            "[[sync.targets]]\nkind = \"ut\"\nname = \"ut\"\nurl = \"http://127.0.0.1:{port}\"\nuser = \"u\"\npassword = \"p\"\n"
+        ),
+    );
+    naparnik(
+        dir.path(),
+        &["--config", &config, "customers", "import", EXAMPLE],
+    );
+    let run = naparnik(dir.path(), &["--config", &config, "sync", "run", "--once"]);
+    assert_eq!(run.status.code(), Some(1), "{}", stdout(&run));
+    assert!(
+        stdout(&run).contains("pull failed") && stdout(&run).contains("cannot connect"),
+        "{}",
+        stdout(&run)
+    );
+    let status = naparnik(dir.path(), &["--config", &config, "sync", "status"]);
+    assert_eq!(status.status.code(), Some(0));
+    let text = stdout(&status);
+    assert!(
+        text.contains("ut:") && text.contains("last pull: failed"),
+        "{text}"
+    );
+    assert!(!text.contains("password") && !text.contains(" p\n"));
+    let retry = naparnik(dir.path(), &["--config", &config, "sync", "retry-parked"]);
+    assert!(stdout(&retry).contains("0 parked events"));
+}

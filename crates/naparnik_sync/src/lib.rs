@@ -263,10 +263,7 @@ impl Worker {
         let mut results = Vec::new();
         for target in &self.config.targets {
             let push = push_target(&store, target, &self.config).await?;
-            let pull = pull::pull_target(&store, target)
-                .await
-                .err()
-                .map(|e| e.to_string());
+            let pull = pull_and_record(&store, target).await?;
             results.push((target.name.clone(), push, pull));
         }
         Ok(results)
@@ -331,8 +328,8 @@ impl Worker {
         let store = self.open()?;
         loop {
             for target in &self.config.targets {
-                if let Err(error) = pull::pull_target(&store, target).await {
-                    tracing::warn!(target = %target.name, "pull failed: {error}");
+                if let Err(error) = pull_and_record(&store, target).await {
+                    tracing::error!(target = %target.name, "cannot record the pull: {error}");
                 }
             }
             if sleep_or_shutdown(self.config.pull_interval, &mut shutdown).await {
@@ -340,6 +337,32 @@ impl Worker {
             }
         }
     }
+}
+
+/// The sync cursor holding when the last pull finished (RFC 3339, UTC).
+pub const LAST_PULL_AT: &str = "last_pull_at";
+/// The sync cursor holding the last pull's error; empty after a successful pull.
+pub const LAST_PULL_ERROR: &str = "last_pull_error";
+
+/// Pulls once and records the outcome in the store for `sync status` and the window; returns the error text.
+async fn pull_and_record(
+    store: &SharedStore,
+    target: &Target,
+) -> Result<Option<String>, SyncError> {
+    let error = pull::pull_target(store, target)
+        .await
+        .err()
+        .map(|e| e.to_string());
+    if let Some(error) = &error {
+        tracing::warn!(target = %target.name, "pull failed: {error}");
+    }
+    let (name, text) = (target.name.clone(), error.clone().unwrap_or_default());
+    with_store(store, move |s| {
+        s.set_sync_cursor(&name, LAST_PULL_AT, &Utc::now().to_rfc3339())?;
+        s.set_sync_cursor(&name, LAST_PULL_ERROR, &text)
+    })
+    .await?;
+    Ok(error)
 }
 
 /// Sleeps; true when shutdown was asked for meanwhile.

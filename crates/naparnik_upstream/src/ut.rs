@@ -22,8 +22,7 @@ pub struct UtClient {
 }
 
 /// The body of `POST /events`.
-#[derive(utoipa::ToSchema)]
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Serialize, Deserialize)]
 pub struct EventsRequest {
     /// Where the events come from.
     pub source: Source,
@@ -32,8 +31,7 @@ pub struct EventsRequest {
 }
 
 /// The till that sends.
-#[derive(utoipa::ToSchema)]
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Serialize, Deserialize)]
 pub struct Source {
     /// Store code.
     pub store: String,
@@ -44,16 +42,14 @@ pub struct Source {
 }
 
 /// UT's answer to `POST /events`.
-#[derive(utoipa::ToSchema)]
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Serialize, Deserialize)]
 pub struct EventsResponse {
     /// One result per event.
     pub results: Vec<EventResult>,
 }
 
 /// What UT did with one event.
-#[derive(utoipa::ToSchema)]
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize, Deserialize)]
 pub struct EventResult {
     /// The event id.
     pub id: String,
@@ -65,8 +61,7 @@ pub struct EventResult {
 }
 
 /// A customer as UT sends it.
-#[derive(utoipa::ToSchema)]
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize, Deserialize)]
 pub struct UtCustomer {
     /// Phone as UT has it, any format.
     pub phone: String,
@@ -91,8 +86,7 @@ pub struct UtCustomer {
 }
 
 /// A seller as UT sends it.
-#[derive(utoipa::ToSchema)]
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize, Deserialize)]
 pub struct UtSeller {
     /// Personnel code.
     pub code: String,
@@ -114,8 +108,7 @@ fn active_by_default() -> bool {
 }
 
 /// A page of changes since a cursor.
-#[derive(utoipa::ToSchema)]
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Clone, Serialize, Deserialize)]
 pub struct Changes<T> {
     /// The changed items.
     pub items: Vec<T>,
@@ -266,7 +259,9 @@ impl UtCustomer {
 pub mod contract {
     //! The UT HTTP service's contract, generated from the types the client sends and reads.
 
-    use naparnik_domain::event::payload::{CustomerCreated, ReceiptClosed, SellersCorrected, ShiftClosed};
+    use naparnik_domain::event::payload::{
+        CustomerCreated, ReceiptClosed, SellersCorrected, ShiftClosed,
+    };
     use utoipa::OpenApi;
     use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 
@@ -291,7 +286,10 @@ pub mod contract {
     impl utoipa::Modify for BasicAuth {
         fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
             let components = openapi.components.get_or_insert_with(Default::default);
-            components.add_security_scheme("basic", SecurityScheme::Http(Http::new(HttpAuthScheme::Basic)));
+            components.add_security_scheme(
+                "basic",
+                SecurityScheme::Http(Http::new(HttpAuthScheme::Basic)),
+            );
         }
     }
 
@@ -302,19 +300,28 @@ pub mod contract {
             (status = 400, description = "The request is not the events request: nothing applied"),
             (status = 401, description = "Wrong user or password"),
             (status = 503, description = "UT is busy or updating: Naparnik retries later")))]
-    #[expect(dead_code, reason = "describes the UT side: Naparnik calls this endpoint, never serves it")]
+    #[expect(
+        dead_code,
+        reason = "describes the UT side: Naparnik calls this endpoint, never serves it"
+    )]
     fn post_events() {}
 
     /// Customers changed since the cursor (empty: from the start), oldest change first.
     #[utoipa::path(get, path = "/customers", params(("since" = String, Query, description = "The cursor of the previous answer; empty for everything")),
         responses((status = 200, body = Changes<UtCustomer>), (status = 401, description = "Wrong user or password")))]
-    #[expect(dead_code, reason = "describes the UT side: Naparnik calls this endpoint, never serves it")]
+    #[expect(
+        dead_code,
+        reason = "describes the UT side: Naparnik calls this endpoint, never serves it"
+    )]
     fn get_customers() {}
 
     /// Sellers (individuals who sell) changed since the cursor.
     #[utoipa::path(get, path = "/sellers", params(("since" = String, Query, description = "The cursor of the previous answer; empty for everything")),
         responses((status = 200, body = Changes<UtSeller>), (status = 401, description = "Wrong user or password")))]
-    #[expect(dead_code, reason = "describes the UT side: Naparnik calls this endpoint, never serves it")]
+    #[expect(
+        dead_code,
+        reason = "describes the UT side: Naparnik calls this endpoint, never serves it"
+    )]
     fn get_sellers() {}
 
     /// The OpenAPI document of the UT service.

@@ -6,6 +6,8 @@ mod sellers;
 pub mod serve;
 mod sync;
 
+pub use sync::sync_config;
+
 use std::process::ExitCode;
 
 use anyhow::Context;

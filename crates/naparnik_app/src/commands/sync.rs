@@ -113,6 +113,22 @@ pub fn status(config: &Config) -> anyhow::Result<ExitCode> {
                 (next - Utc::now()).num_seconds()
             )?;
         }
+        let pulled = store.sync_cursor(&target.name, naparnik_sync::LAST_PULL_AT)?;
+        let pull_error = store
+            .sync_cursor(&target.name, naparnik_sync::LAST_PULL_ERROR)?
+            .filter(|e| !e.is_empty());
+        match (
+            pulled
+                .as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()),
+            pull_error,
+        ) {
+            (Some(at), Some(error)) => {
+                writeln!(out, "  last pull: failed {}: {error}", age(at.to_utc()))?
+            }
+            (Some(at), None) => writeln!(out, "  last pull: ok, {}", age(at.to_utc()))?,
+            (None, _) => writeln!(out, "  last pull: never")?,
+        }
         for parked in &status.parked {
             writeln!(
                 out,
