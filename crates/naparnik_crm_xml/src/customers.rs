@@ -266,27 +266,11 @@ where
                 return Err(shape("a second root element after </customers>".into()));
             }
             Event::Start(element) => {
-                let name = local_name(&element);
-                if depth == 1
-                    && in_our_namespace(&resolved)
-                    && (name == "customer" || name == "removed")
-                {
-                    apply_entry(&name, &element, line, &mut report, &mut apply)?;
-                } else {
-                    report.ignore(format!("<{name}>"), line);
-                }
+                visit_child(depth, &resolved, &element, line, &mut report, &mut apply)?;
                 depth += 1;
             }
             Event::Empty(element) => {
-                let name = local_name(&element);
-                if depth == 1
-                    && in_our_namespace(&resolved)
-                    && (name == "customer" || name == "removed")
-                {
-                    apply_entry(&name, &element, line, &mut report, &mut apply)?;
-                } else {
-                    report.ignore(format!("<{name}>"), line);
-                }
+                visit_child(depth, &resolved, &element, line, &mut report, &mut apply)?;
             }
             Event::End(_) => {
                 depth -= 1;
@@ -342,6 +326,28 @@ fn open_root(
     }
     report.generated = attrs.get("generated").cloned();
     Ok(())
+}
+
+/// An element inside the root: a record of ours is applied, anything else is listed as ignored.
+fn visit_child<E, F>(
+    depth: usize,
+    resolved: &ResolveResult<'_>,
+    element: &BytesStart<'_>,
+    line: u64,
+    report: &mut CustomersReport,
+    apply: &mut F,
+) -> Result<(), CustomersFileError<E>>
+where
+    E: std::error::Error + 'static,
+    F: FnMut(&Entry) -> Result<Applied, E>,
+{
+    let name = local_name(element);
+    if depth == 1 && in_our_namespace(resolved) && (name == "customer" || name == "removed") {
+        apply_entry(&name, element, line, report, apply)
+    } else {
+        report.ignore(format!("<{name}>"), line);
+        Ok(())
+    }
 }
 
 fn apply_entry<E, F>(

@@ -1,8 +1,9 @@
 //! The transactional outbox: events written with the change they report, drained by the sync worker.
 
-use naparnik_domain::{EventId, EventKind, OutboxEvent};
+use naparnik_domain::{EventKind, OutboxEvent};
 use rusqlite::{Connection, params};
 
+use crate::sync::SyncEvent;
 use crate::time::{from_text, to_text};
 use crate::{Store, StoreError};
 
@@ -28,42 +29,10 @@ impl Store {
         after_seq: i64,
         limit: usize,
     ) -> Result<Vec<(i64, OutboxEvent)>, StoreError> {
-        let mut statement = self.conn.prepare_cached(
-            "SELECT seq, event_id, kind, business_key, payload, created_at_utc FROM outbox
-             WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-        )?;
-        let rows = statement.query_map(params![after_seq, limit as i64], |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-                row.get::<_, String>(4)?,
-                row.get::<_, String>(5)?,
-            ))
-        })?;
-        let mut events = Vec::new();
-        for row in rows {
-            let (seq, id, kind, business_key, payload, created_at) = row?;
-            let invalid = |what: String| {
-                StoreError::InvalidStoredValue(format!("outbox event {seq}: {what}"))
-            };
-            let id = uuid_from(&id).ok_or_else(|| invalid(format!("id `{id}`")))?;
-            let kind =
-                EventKind::from_name(&kind).ok_or_else(|| invalid(format!("kind `{kind}`")))?;
-            let payload = serde_json::from_str(&payload).map_err(|e| invalid(e.to_string()))?;
-            events.push((
-                seq,
-                OutboxEvent {
-                    id,
-                    kind,
-                    business_key,
-                    payload,
-                    created_at_utc: from_text(&created_at)?,
-                },
-            ));
-        }
-        Ok(events)
+        let sql =
+            format!("SELECT {EVENT_COLUMNS} FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+        let events = read_events(&self.conn, &sql, params![after_seq, limit as i64])?;
+        Ok(events.into_iter().map(|e| (e.seq, e.event)).collect())
     }
 
     /// How many events the outbox holds.
@@ -76,6 +45,45 @@ impl Store {
     }
 }
 
-fn uuid_from(text: &str) -> Option<EventId> {
-    text.parse().ok().map(EventId)
+/// The columns [`read_events`] expects, in order.
+pub(crate) const EVENT_COLUMNS: &str = "seq, event_id, kind, business_key, payload, created_at_utc";
+
+/// Runs a query selecting [`EVENT_COLUMNS`] and parses the rows.
+pub(crate) fn read_events(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<SyncEvent>, StoreError> {
+    let mut statement = conn.prepare_cached(sql)?;
+    let rows = statement.query_map(params, |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, String>(3)?,
+            row.get::<_, String>(4)?,
+            row.get::<_, String>(5)?,
+        ))
+    })?;
+    let mut events = Vec::new();
+    for row in rows {
+        let (seq, id, kind, business_key, payload, created_at) = row?;
+        let invalid =
+            |what: String| StoreError::InvalidStoredValue(format!("outbox event {seq}: {what}"));
+        let id = id
+            .parse()
+            .map(naparnik_domain::EventId)
+            .map_err(|_| invalid(format!("id `{id}`")))?;
+        let kind = EventKind::from_name(&kind).ok_or_else(|| invalid(format!("kind `{kind}`")))?;
+        let payload = serde_json::from_str(&payload).map_err(|e| invalid(e.to_string()))?;
+        let event = OutboxEvent {
+            id,
+            kind,
+            business_key,
+            payload,
+            created_at_utc: from_text(&created_at)?,
+        };
+        events.push(SyncEvent { seq, event });
+    }
+    Ok(events)
 }

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use naparnik_domain::{EventKind, OutboxEvent};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::outbox::{EVENT_COLUMNS, read_events};
 use crate::time::{from_text, now_text, to_text};
 use crate::{Store, StoreError};
 
@@ -86,47 +87,6 @@ fn kinds_sql(kinds: &[EventKind]) -> String {
     let names: Vec<String> = kinds.iter().map(|k| format!("'{}'", k.as_str())).collect();
     names.join(",")
 }
-
-fn read_events(
-    conn: &Connection,
-    sql: &str,
-    params: impl rusqlite::Params,
-) -> Result<Vec<SyncEvent>, StoreError> {
-    let mut statement = conn.prepare_cached(sql)?;
-    let rows = statement.query_map(params, |row| {
-        Ok((
-            row.get::<_, i64>(0)?,
-            row.get::<_, String>(1)?,
-            row.get::<_, String>(2)?,
-            row.get::<_, String>(3)?,
-            row.get::<_, String>(4)?,
-            row.get::<_, String>(5)?,
-        ))
-    })?;
-    let mut events = Vec::new();
-    for row in rows {
-        let (seq, id, kind, business_key, payload, created_at) = row?;
-        let invalid =
-            |what: String| StoreError::InvalidStoredValue(format!("outbox event {seq}: {what}"));
-        let id = id
-            .parse()
-            .map(naparnik_domain::EventId)
-            .map_err(|_| invalid(format!("id `{id}`")))?;
-        let kind = EventKind::from_name(&kind).ok_or_else(|| invalid(format!("kind `{kind}`")))?;
-        let payload = serde_json::from_str(&payload).map_err(|e| invalid(e.to_string()))?;
-        let event = OutboxEvent {
-            id,
-            kind,
-            business_key,
-            payload,
-            created_at_utc: from_text(&created_at)?,
-        };
-        events.push(SyncEvent { seq, event });
-    }
-    Ok(events)
-}
-
-const EVENT_COLUMNS: &str = "seq, event_id, kind, business_key, payload, created_at_utc";
 
 fn done_through(conn: &Connection, target: &str) -> Result<i64, StoreError> {
     Ok(conn

@@ -12,9 +12,9 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
-use naparnik_crm_xml::sales::{SalesHeader, write_sales};
+use naparnik_crm_xml::sales::write_sales;
 
-use crate::sales::sales_of_batch;
+use crate::sales::sales_file;
 use crate::{BatchEvent, DeliveryError, Refused};
 
 /// Where the CRM folder is and who this till is.
@@ -66,15 +66,9 @@ impl CrmDirectory {
         events: &[BatchEvent<'_>],
         generated: DateTime<FixedOffset>,
     ) -> Result<Refused, DeliveryError> {
-        let (sales, refused) = sales_of_batch(events);
-        if sales.is_empty() {
+        let (file, refused) = sales_file(events, batch_id, &self.store, &self.till, generated);
+        let Some((header, sales)) = file else {
             return Ok(refused);
-        }
-        let header = SalesHeader {
-            generated,
-            store: self.store.clone(),
-            till: self.till.clone(),
-            batch: batch_id.to_owned(),
         };
         fs::create_dir_all(&self.sales_dir)
             .map_err(|e| io_error("cannot create", &self.sales_dir, e))?;

@@ -2,10 +2,10 @@
 //! with `If-None-Match` / `If-Modified-Since`, so an unchanged list costs one 304.
 
 use chrono::{DateTime, FixedOffset};
-use naparnik_crm_xml::sales::{SalesHeader, write_sales};
+use naparnik_crm_xml::sales::write_sales;
 use reqwest::header::{CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
 
-use crate::sales::sales_of_batch;
+use crate::sales::sales_file;
 use crate::{BatchEvent, DeliveryError, REQUEST_TIMEOUT, Refused};
 
 /// Where the CRM's endpoints are and who this till is.
@@ -38,10 +38,7 @@ pub struct FetchedFile {
 impl CrmHttp {
     /// The same client with another limit for one request (the default is 30 s).
     pub fn with_timeout(mut self, timeout: std::time::Duration) -> Result<CrmHttp, DeliveryError> {
-        self.client = reqwest::Client::builder()
-            .timeout(timeout)
-            .build()
-            .map_err(|e| DeliveryError::Retryable(format!("cannot make an HTTP client: {e}")))?;
+        self.client = crate::http_client(timeout)?;
         Ok(self)
     }
 
@@ -53,10 +50,7 @@ impl CrmHttp {
         store: String,
         till: String,
     ) -> Result<CrmHttp, DeliveryError> {
-        let client = reqwest::Client::builder()
-            .timeout(REQUEST_TIMEOUT)
-            .build()
-            .map_err(|e| DeliveryError::Retryable(format!("cannot make an HTTP client: {e}")))?;
+        let client = crate::http_client(REQUEST_TIMEOUT)?;
         Ok(CrmHttp {
             client,
             sales_url,
@@ -81,15 +75,9 @@ impl CrmHttp {
         events: &[BatchEvent<'_>],
         generated: DateTime<FixedOffset>,
     ) -> Result<Refused, DeliveryError> {
-        let (sales, refused) = sales_of_batch(events);
-        if sales.is_empty() {
+        let (file, refused) = sales_file(events, batch_id, &self.store, &self.till, generated);
+        let Some((header, sales)) = file else {
             return Ok(refused);
-        }
-        let header = SalesHeader {
-            generated,
-            store: self.store.clone(),
-            till: self.till.clone(),
-            batch: batch_id.to_owned(),
         };
         let mut body = Vec::new();
         write_sales(&mut body, &header, &sales)

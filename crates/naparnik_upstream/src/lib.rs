@@ -57,6 +57,14 @@ impl DeliveryError {
     }
 }
 
+/// An HTTP client whose every request gives up after `timeout`.
+pub(crate) fn http_client(timeout: Duration) -> Result<reqwest::Client, DeliveryError> {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .build()
+        .map_err(|e| DeliveryError::Retryable(format!("cannot make an HTTP client: {e}")))
+}
+
 /// A transport error's text without the URL, which may carry credentials.
 fn without_url(error: &reqwest::Error) -> String {
     let mut text = error.to_string();

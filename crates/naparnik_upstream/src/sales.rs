@@ -2,7 +2,8 @@
 //! correction is its sale (and the sale's returns) again, with the new sellers
 //! under the same ids, so the CRM updates what it has.
 
-use naparnik_crm_xml::sales::{Sale, SaleCustomer};
+use chrono::{DateTime, FixedOffset};
+use naparnik_crm_xml::sales::{Sale, SaleCustomer, SalesHeader};
 use naparnik_domain::event::payload::{CustomerSnapshot, ReceiptClosed, SellersCorrected};
 use naparnik_domain::{Attribution, EventKind, OutboxEvent, Receipt};
 
@@ -79,4 +80,25 @@ pub(crate) fn sales_of_batch(events: &[BatchEvent<'_>]) -> (Vec<Sale>, Refused) 
         }
     }
     (sales, refused)
+}
+
+/// The header and sales of a batch's CRM file (`None` when no event of the batch is a sale), and the refused events.
+pub(crate) fn sales_file(
+    events: &[BatchEvent<'_>],
+    batch_id: &str,
+    store: &str,
+    till: &str,
+    generated: DateTime<FixedOffset>,
+) -> (Option<(SalesHeader, Vec<Sale>)>, Refused) {
+    let (sales, refused) = sales_of_batch(events);
+    if sales.is_empty() {
+        return (None, refused);
+    }
+    let header = SalesHeader {
+        generated,
+        store: store.to_owned(),
+        till: till.to_owned(),
+        batch: batch_id.to_owned(),
+    };
+    (Some((header, sales)), refused)
 }

@@ -122,10 +122,7 @@ pub struct Changes<T> {
 impl UtClient {
     /// The same client with another limit for one request (the default is 30 s).
     pub fn with_timeout(mut self, timeout: std::time::Duration) -> Result<UtClient, DeliveryError> {
-        self.client = reqwest::Client::builder()
-            .timeout(timeout)
-            .build()
-            .map_err(|e| DeliveryError::Retryable(format!("cannot make an HTTP client: {e}")))?;
+        self.client = crate::http_client(timeout)?;
         Ok(self)
     }
 
@@ -137,10 +134,7 @@ impl UtClient {
         store: String,
         till: String,
     ) -> Result<UtClient, DeliveryError> {
-        let client = reqwest::Client::builder()
-            .timeout(REQUEST_TIMEOUT)
-            .build()
-            .map_err(|e| DeliveryError::Retryable(format!("cannot make an HTTP client: {e}")))?;
+        let client = crate::http_client(REQUEST_TIMEOUT)?;
         Ok(UtClient {
             client,
             base_url: base_url.trim_end_matches('/').to_owned(),
