@@ -1,0 +1,91 @@
+//! Scanners and the numeric keypad.
+//!
+//! Three kinds of sources feed one stream of [`InputEvent`]s: HID POS
+//! scanners (USB HID usage page 0x8C) read with hidapi, keyboard-wedge
+//! scanners and keypads read from evdev, and serial (virtual COM) scanners.
+//! Every source hands its raw bytes to a pure decoder ([`hidpos`], [`wedge`],
+//! [`serial`]); decoders never depend on the active keyboard layout: wedge
+//! key codes are mapped through a fixed US table, so a Russian layout on the
+//! desktop cannot turn `EMP-0042` into Cyrillic. Each decoded code is then
+//! classified ([`classify`]): a seller badge, a loyalty card, or anything
+//! else — which, on a shared scanner, is handed back to 1C.
+//!
+//! The readers are blocking loops on named threads sending into a bounded
+//! channel. Linux uses evdev with an optional exclusive grab and a uinput
+//! virtual keyboard for pass-through; a Windows backend would pair Raw Input
+//! (to know the device) with a keyboard hook (to withhold its keys) behind the
+//! same [`InputEvent`] stream (see ARCHITECTURE.md).
+
+pub mod classify;
+pub mod devices;
+pub mod hidpos;
+pub mod keymap;
+pub mod serial;
+pub mod wedge;
+
+use std::time::Instant;
+
+pub use classify::{Classifier, ClassifierConfig, ScanClass};
+
+/// Where a code came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// A USB HID POS scanner.
+    HidPos,
+    /// A keyboard-wedge scanner or keypad through evdev.
+    Wedge,
+    /// A serial or virtual COM scanner.
+    Serial,
+    /// A test source.
+    Test,
+}
+
+/// A key of the numeric keypad, for phone entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeypadKey {
+    /// A digit 0–9.
+    Digit(u8),
+    /// Erase the last digit.
+    Backspace,
+    /// Erase everything.
+    Clear,
+    /// Done.
+    Enter,
+}
+
+/// One thing that happened at an input device.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InputEvent {
+    /// A whole code was scanned and classified.
+    Scan {
+        /// The device's configured name.
+        device: String,
+        /// How it was read.
+        source: SourceKind,
+        /// The code and what it is.
+        class: ScanClass,
+        /// When the last byte of it arrived.
+        at: Instant,
+    },
+    /// A keypad key.
+    Key {
+        /// The device's configured name.
+        device: String,
+        /// The key.
+        key: KeypadKey,
+    },
+    /// A configured device appeared (or came back).
+    Connected {
+        /// The device's configured name.
+        device: String,
+        /// Where it was found.
+        path: String,
+    },
+    /// A configured device is gone or cannot be read; what to do is in `problem`.
+    Lost {
+        /// The device's configured name.
+        device: String,
+        /// What happened and what to do, in plain words.
+        problem: String,
+    },
+}

@@ -1,0 +1,175 @@
+//! Serial (virtual COM) scanners: bytes in, one code per terminated line out.
+
+use std::io::Read;
+use std::sync::mpsc::SyncSender;
+use std::time::Duration;
+
+/// What ends a code on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LineEnd {
+    /// `\r`
+    Cr,
+    /// `\n`
+    Lf,
+    /// `\r\n`
+    Crlf,
+}
+
+/// Splits a byte stream into codes.
+#[derive(Debug)]
+pub struct LineDecoder {
+    end: LineEnd,
+    buffer: Vec<u8>,
+}
+
+/// Longest code kept; a longer run without a terminator is noise and is dropped.
+const MAX_CODE_BYTES: usize = 4096;
+
+impl LineDecoder {
+    /// A decoder for codes ended by `end`.
+    pub fn new(end: LineEnd) -> LineDecoder {
+        LineDecoder {
+            end,
+            buffer: Vec::new(),
+        }
+    }
+
+    /// Feeds bytes; returns the codes they completed. Empty lines are skipped; a stray `\r` or `\n` of a CRLF pair is tolerated.
+    pub fn feed(&mut self, bytes: &[u8]) -> Vec<String> {
+        let mut codes = Vec::new();
+        for &byte in bytes {
+            let ends = match self.end {
+                LineEnd::Cr => byte == b'\r',
+                LineEnd::Lf => byte == b'\n',
+                LineEnd::Crlf => byte == b'\n',
+            };
+            if ends {
+                let mut line = std::mem::take(&mut self.buffer);
+                if line.last() == Some(&b'\r') {
+                    line.pop();
+                }
+                let text = String::from_utf8_lossy(&line)
+                    .trim_matches(|c: char| c.is_whitespace())
+                    .to_owned();
+                if !text.is_empty() {
+                    codes.push(text);
+                }
+            } else if !(self.end == LineEnd::Cr && byte == b'\n') {
+                if self.buffer.len() >= MAX_CODE_BYTES {
+                    self.buffer.clear();
+                }
+                self.buffer.push(byte);
+            }
+        }
+        codes
+    }
+}
+
+/// How a serial scanner is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SerialConfig {
+    /// The device name in events.
+    pub name: String,
+    /// The port path (`/dev/ttyACM0`, a `/dev/serial/by-id/…` link).
+    pub path: String,
+    /// Baud rate.
+    pub baud: u32,
+    /// What ends a code.
+    pub line_end: LineEnd,
+    /// How long to wait before trying a lost port again.
+    pub reconnect_every: Duration,
+}
+
+/// What the serial reader reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SerialEvent {
+    /// The port is open.
+    Opened,
+    /// A code arrived.
+    Code(String),
+    /// The port is gone or cannot be opened; it is tried again.
+    Lost(String),
+}
+
+/// Reads a serial scanner until `keep_running` turns false, reopening the port whenever it disappears.
+///
+/// Blocking: run it on its own named thread. Sends into a bounded channel; stops when the receiver is gone.
+pub fn read_serial(
+    config: &SerialConfig,
+    events: &SyncSender<SerialEvent>,
+    keep_running: &dyn Fn() -> bool,
+) {
+    let mut last_problem = String::new();
+    while keep_running() {
+        let opened = serialport::new(&config.path, config.baud)
+            .timeout(Duration::from_millis(200))
+            .open();
+        let mut port = match opened {
+            Ok(port) => port,
+            Err(error) => {
+                let problem = format!("cannot open {}: {error}", config.path);
+                if problem != last_problem
+                    && events.send(SerialEvent::Lost(problem.clone())).is_err()
+                {
+                    return;
+                }
+                last_problem = problem;
+                std::thread::sleep(config.reconnect_every);
+                continue;
+            }
+        };
+        last_problem.clear();
+        if events.send(SerialEvent::Opened).is_err() {
+            return;
+        }
+        let mut decoder = LineDecoder::new(config.line_end);
+        let mut buffer = [0u8; 256];
+        while keep_running() {
+            match port.read(&mut buffer) {
+                Ok(0) => {
+                    let _ = events.send(SerialEvent::Lost(format!("{} closed", config.path)));
+                    break;
+                }
+                Ok(n) => {
+                    for code in decoder.feed(&buffer[..n]) {
+                        if events.send(SerialEvent::Code(code)).is_err() {
+                            return;
+                        }
+                    }
+                }
+                Err(error) if error.kind() == std::io::ErrorKind::TimedOut => {}
+                Err(error) => {
+                    let _ = events.send(SerialEvent::Lost(format!(
+                        "{} failed: {error}",
+                        config.path
+                    )));
+                    break;
+                }
+            }
+        }
+        std::thread::sleep(config.reconnect_every);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_split_on_each_terminator() {
+        let mut cr = LineDecoder::new(LineEnd::Cr);
+        assert_eq!(
+            cr.feed(b"4006381333931\rEMP-0042\r"),
+            ["4006381333931", "EMP-0042"]
+        );
+        let mut crlf = LineDecoder::new(LineEnd::Crlf);
+        assert_eq!(crlf.feed(b"40063813"), Vec::<String>::new());
+        assert_eq!(
+            crlf.feed(b"33931\r\n\r\nEMP-0042\r\n"),
+            ["4006381333931", "EMP-0042"]
+        );
+        let mut lf = LineDecoder::new(LineEnd::Lf);
+        assert_eq!(lf.feed(b"A\nB\n"), ["A", "B"]);
+    }
+}
