@@ -39,6 +39,12 @@ pub enum Command {
     },
     /// Print the bridge's OpenAPI document.
     Openapi,
+    /// Input devices: list candidates (no subcommand) or watch scans and keys live.
+    Devices {
+        /// `watch` to print decoded scans and keys live.
+        #[command(subcommand)]
+        action: Option<DevicesCommand>,
+    },
     /// The upstream queue: status, one round, retry of parked events.
     #[command(subcommand)]
     Sync(SyncCommand),
@@ -60,6 +66,26 @@ pub enum CustomersCommand {
         /// Print a JSON array instead of a table.
         #[arg(long)]
         json: bool,
+    },
+}
+
+/// `naparnik devices …`
+#[derive(Debug, Subcommand)]
+pub enum DevicesCommand {
+    /// Print decoded, classified scans and keypad keys live, from the configured devices and those named here.
+    Watch {
+        /// A serial scanner port (repeatable).
+        #[arg(long)]
+        serial: Vec<String>,
+        /// A keyboard-wedge scanner's evdev node, read without a grab (repeatable).
+        #[arg(long)]
+        wedge: Vec<String>,
+        /// A numeric keypad's evdev node (repeatable).
+        #[arg(long)]
+        keypad: Vec<String>,
+        /// A HID POS scanner's hidraw node (repeatable).
+        #[arg(long)]
+        hidraw: Vec<String>,
     },
 }
 

@@ -23,6 +23,58 @@ struct FileConfig {
     bridge: BridgeSection,
     #[serde(default)]
     sync: SyncSection,
+    #[serde(default)]
+    input: InputSettings,
+}
+
+/// How scans are classified and which devices are read (`[input]`, `[[input.devices]]`).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct InputSettings {
+    /// Badges: this prefix followed by digits.
+    pub badge_prefix: Option<String>,
+    /// Badges: this regular expression.
+    pub badge_pattern: Option<String>,
+    /// Badges: internal EAN-13 codes from the first to the second, inclusive.
+    pub badge_ean13_range: Option<(String, String)>,
+    /// Loyalty cards: this regular expression.
+    pub card_pattern: Option<String>,
+    /// The devices to read.
+    #[serde(default)]
+    pub devices: Vec<DeviceSettings>,
+}
+
+/// One input device as configured.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceSettings {
+    /// Name in events and in the window.
+    pub name: String,
+    /// `wedge`, `keypad`, `hidpos` or `serial`.
+    pub kind: String,
+    /// Device node or stable link.
+    pub path: Option<String>,
+    /// The name the device reports.
+    pub device_name: Option<String>,
+    /// USB vendor id, hex (`"0c2e"`).
+    pub vendor_id: Option<String>,
+    /// USB product id, hex.
+    pub product_id: Option<String>,
+    /// Wedge: take the device exclusively and re-type what is not for Naparnik (default true).
+    pub grab: Option<bool>,
+    /// Only badges and cards are expected from this device.
+    #[serde(default)]
+    pub badge_only: bool,
+    /// Wedge: a prefix the scanner sends first.
+    pub prefix: Option<String>,
+    /// Wedge: `enter` or `tab`.
+    pub terminator: Option<String>,
+    /// Wedge: longest gap between keys of one scan, ms (default 30).
+    pub max_gap_ms: Option<u64>,
+    /// Serial: baud (default 9600).
+    pub baud: Option<u32>,
+    /// Serial: `cr`, `lf` or `crlf` (default crlf).
+    pub line_end: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -145,6 +197,8 @@ pub struct Config {
     pub batch_size: usize,
     /// Longest backoff after failures.
     pub backoff_cap_secs: u64,
+    /// Input devices and scan rules.
+    pub input: InputSettings,
 }
 
 impl Config {
@@ -200,6 +254,7 @@ impl Config {
             pull_interval_secs: file.sync.pull_interval_secs.unwrap_or(60).max(1),
             batch_size: file.sync.batch_size.unwrap_or(100).clamp(1, 1000),
             backoff_cap_secs: file.sync.backoff_cap_secs.unwrap_or(300).max(1),
+            input: file.input,
         })
     }
 }

@@ -306,3 +306,58 @@ fn sync_run_once_fails_on_a_dead_target_and_status_says_so() {
     let retry = naparnik(dir.path(), &["--config", &config, "sync", "retry-parked"]);
     assert!(stdout(&retry).contains("0 parked events"));
 }
+
+#[test]
+fn devices_watch_prints_classified_scans_from_a_serial_scanner() {
+    use serialport::SerialPort;
+    use std::io::{BufRead, BufReader, Write as _};
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "config.toml",
+        "[input]\nbadge_prefix = \"EMP-\"\ncard_pattern = '\\d{8}'\n",
+    );
+    let (mut master, slave) = serialport::TTYPort::pair().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_naparnik"))
+        .args([
+            "--data-dir",
+            &dir.path().display().to_string(),
+            "--config",
+            &config,
+            "devices",
+            "watch",
+            "--serial",
+        ])
+        .arg(slave.name().unwrap())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut next = || lines.next().unwrap().unwrap();
+    assert!(next().starts_with("Watching"));
+    assert!(next().contains("serial1: connected"));
+    master
+        .write_all(b"EMP-0042\r\n12345678\r\n4006381333931\r\n4006381333932\r\n")
+        .unwrap();
+    assert_eq!(next(), "serial1: badge EMP-0042");
+    assert_eq!(next(), "serial1: loyalty card 12345678");
+    assert_eq!(next(), "serial1: other (for 1C) 4006381333931");
+    assert!(next().starts_with("serial1: MISREAD 4006381333932: the check digit is wrong"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(slave);
+}
+
+#[test]
+fn devices_lists_candidates_and_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = naparnik(dir.path(), &["devices"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let watch = naparnik(dir.path(), &["devices", "watch"]);
+    assert_eq!(watch.status.code(), Some(1));
+    assert!(
+        stderr(&watch).contains("no devices to watch"),
+        "{}",
+        stderr(&watch)
+    );
+}

@@ -21,6 +21,7 @@ pub mod devices;
 pub mod hidpos;
 pub mod keymap;
 pub mod serial;
+pub mod sources;
 pub mod wedge;
 
 use std::time::Instant;
@@ -64,6 +65,8 @@ pub enum InputEvent {
         source: SourceKind,
         /// The code and what it is.
         class: ScanClass,
+        /// The device reads only badges and cards: anything else is shown as "not a badge".
+        badge_only: bool,
         /// When the last byte of it arrived.
         at: Instant,
     },

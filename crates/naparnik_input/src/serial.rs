@@ -98,7 +98,7 @@ pub enum SerialEvent {
 pub fn read_serial(
     config: &SerialConfig,
     events: &SyncSender<SerialEvent>,
-    keep_running: &dyn Fn() -> bool,
+    keep_running: &(dyn Fn() -> bool + Sync),
 ) {
     let mut last_problem = String::new();
     while keep_running() {

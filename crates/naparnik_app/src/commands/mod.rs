@@ -1,6 +1,7 @@
 //! One module per command; each returns the exit code or an error for `main` to print.
 
 mod customers;
+pub mod devices;
 mod doctor;
 mod sellers;
 pub mod serve;
@@ -13,7 +14,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use naparnik_store::Store;
 
-use crate::cli::{Command, CustomersCommand, SellersCommand, SyncCommand};
+use crate::cli::{Command, CustomersCommand, DevicesCommand, SellersCommand, SyncCommand};
 use crate::config::Config;
 
 /// Runs a command, or the window when there is none.
@@ -30,6 +31,24 @@ pub fn run(command: Option<Command>, config: &Config) -> anyhow::Result<ExitCode
         Some(Command::Sellers(SellersCommand::List { json })) => sellers::list(config, json),
         Some(Command::Doctor) => doctor::run(config),
         Some(Command::Serve { bridge_addr }) => serve::run(config, bridge_addr),
+        Some(Command::Devices { action: None }) => devices::list(),
+        Some(Command::Devices {
+            action:
+                Some(DevicesCommand::Watch {
+                    serial,
+                    wedge,
+                    keypad,
+                    hidraw,
+                }),
+        }) => devices::watch(
+            config,
+            devices::WatchArgs {
+                serial,
+                wedge,
+                keypad,
+                hidraw,
+            },
+        ),
         Some(Command::Sync(SyncCommand::Status)) => sync::status(config),
         Some(Command::Sync(SyncCommand::Run { .. })) => sync::run_once(config),
         Some(Command::Sync(SyncCommand::RetryParked { target })) => {
