@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 # Libraries the window loads at run time (X11/GL through dlopen); nothing is needed to build.
 RUN_PACKAGES=(libgl1 libegl1 libgl1-mesa-dri libxkbcommon-x11-0 libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libfontconfig1)
-TEST_PACKAGES=(python3 python3-venv curl libxml2-utils)
+TEST_PACKAGES=(python3 python3-venv curl libxml2-utils cpio gzip libc6-dev)
 
 install_packages() {
     local missing=()
@@ -33,6 +33,7 @@ case "${1:-}" in
         install_packages "${TEST_PACKAGES[@]}"
         cargo test --workspace --locked
         tests/bridge-fuzz.sh
+        tests/kernel/run.py
         ;;
     *)
         echo "usage: installer/dev.sh run [ARGS…] | installer/dev.sh test" >&2
