@@ -73,6 +73,8 @@ pub struct DeviceSettings {
     pub max_gap_ms: Option<u64>,
     /// Serial: baud (default 9600).
     pub baud: Option<u32>,
+    /// Serial: data bits, parity, stop bits (default `8N1`).
+    pub framing: Option<String>,
     /// Serial: `cr`, `lf` or `crlf` (default crlf).
     pub line_end: Option<String>,
 }

@@ -66,6 +66,59 @@ impl LineDecoder {
     }
 }
 
+/// Data bits, parity and stop bits, written the usual way: `8N1`, `7E1`, `8N2`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Framing {
+    /// Data bits.
+    pub data_bits: serialport::DataBits,
+    /// Parity.
+    pub parity: serialport::Parity,
+    /// Stop bits.
+    pub stop_bits: serialport::StopBits,
+}
+
+impl Default for Framing {
+    fn default() -> Self {
+        Framing {
+            data_bits: serialport::DataBits::Eight,
+            parity: serialport::Parity::None,
+            stop_bits: serialport::StopBits::One,
+        }
+    }
+}
+
+impl std::str::FromStr for Framing {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Framing, String> {
+        let bad = || format!("framing `{text}` must look like 8N1, 7E1 or 8N2");
+        let mut chars = text.trim().chars();
+        let data_bits = match chars.next() {
+            Some('5') => serialport::DataBits::Five,
+            Some('6') => serialport::DataBits::Six,
+            Some('7') => serialport::DataBits::Seven,
+            Some('8') => serialport::DataBits::Eight,
+            _ => return Err(bad()),
+        };
+        let parity = match chars.next().map(|c| c.to_ascii_uppercase()) {
+            Some('N') => serialport::Parity::None,
+            Some('E') => serialport::Parity::Even,
+            Some('O') => serialport::Parity::Odd,
+            _ => return Err(bad()),
+        };
+        let stop_bits = match (chars.next(), chars.next()) {
+            (Some('1'), None) => serialport::StopBits::One,
+            (Some('2'), None) => serialport::StopBits::Two,
+            _ => return Err(bad()),
+        };
+        Ok(Framing {
+            data_bits,
+            parity,
+            stop_bits,
+        })
+    }
+}
+
 /// How a serial scanner is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SerialConfig {
@@ -75,6 +128,8 @@ pub struct SerialConfig {
     pub path: String,
     /// Baud rate.
     pub baud: u32,
+    /// Data bits, parity, stop bits.
+    pub framing: Framing,
     /// What ends a code.
     pub line_end: LineEnd,
     /// How long to wait before trying a lost port again.
@@ -155,6 +210,25 @@ pub fn read_serial(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn framing_reads_the_usual_notation() {
+        let framing: Framing = "7E1".parse().unwrap();
+        assert_eq!(
+            (framing.data_bits, framing.parity, framing.stop_bits),
+            (
+                serialport::DataBits::Seven,
+                serialport::Parity::Even,
+                serialport::StopBits::One
+            )
+        );
+        assert_eq!(
+            "8n2".parse::<Framing>().unwrap().stop_bits,
+            serialport::StopBits::Two
+        );
+        assert!("9N1".parse::<Framing>().is_err());
+        assert!("8N1x".parse::<Framing>().is_err());
+    }
 
     #[test]
     fn lines_split_on_each_terminator() {

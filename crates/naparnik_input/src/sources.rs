@@ -15,7 +15,7 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 use evdev::{AttributeSet, EventType, KeyCode};
 
 use crate::hidpos::HidPosDecoder;
-use crate::serial::{LineEnd, SerialConfig, SerialEvent, read_serial};
+use crate::serial::{Framing, LineEnd, SerialConfig, SerialEvent, read_serial};
 use crate::wedge::{RawKey, WedgeConfig, WedgeDecoder, WedgeOutput, keypad_key};
 use crate::{Classifier, InputEvent, ScanClass, SourceKind};
 
@@ -74,6 +74,8 @@ pub enum DeviceSource {
     Serial {
         /// Baud rate.
         baud: u32,
+        /// Data bits, parity, stop bits.
+        framing: Framing,
         /// What ends a code.
         line_end: LineEnd,
         /// A reader only for badges and cards.
@@ -119,17 +121,24 @@ pub fn start(devices: Vec<DeviceConfig>, classifier: Classifier) -> std::io::Res
                 }
                 DeviceSource::Serial {
                     baud,
+                    framing,
                     line_end,
                     badge_only,
-                } => run_serial(
-                    &device,
-                    *baud,
-                    *line_end,
-                    *badge_only,
-                    &classifier,
-                    &sender,
-                    &keep_running,
-                ),
+                } => {
+                    let port = PortSettings {
+                        baud: *baud,
+                        framing: *framing,
+                        line_end: *line_end,
+                    };
+                    run_serial(
+                        &device,
+                        port,
+                        *badge_only,
+                        &classifier,
+                        &sender,
+                        &keep_running,
+                    )
+                }
             }
         })?);
     }
@@ -150,10 +159,16 @@ fn scan_event(device: &str, source: SourceKind, class: ScanClass, badge_only: bo
     }
 }
 
+/// A serial port's line settings.
+struct PortSettings {
+    baud: u32,
+    framing: Framing,
+    line_end: LineEnd,
+}
+
 fn run_serial(
     device: &DeviceConfig,
-    baud: u32,
-    line_end: LineEnd,
+    port: PortSettings,
     badge_only: bool,
     classifier: &Classifier,
     sender: &SyncSender<InputEvent>,
@@ -169,8 +184,9 @@ fn run_serial(
     let config = SerialConfig {
         name: device.name.clone(),
         path: path.clone(),
-        baud,
-        line_end,
+        baud: port.baud,
+        framing: port.framing,
+        line_end: port.line_end,
         reconnect_every: RESCAN_EVERY,
     };
     let (serial_sender, serial_events) = sync_channel(CHANNEL_CAPACITY);

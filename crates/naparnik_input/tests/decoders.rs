@@ -236,6 +236,7 @@ fn a_serial_scanner_through_a_pty_including_unplug_and_replug() {
         name: "serial-scanner".into(),
         path: link.display().to_string(),
         baud: 9600,
+        framing: "8N1".parse().unwrap(),
         line_end: LineEnd::Crlf,
         reconnect_every: Duration::from_millis(50),
     };

@@ -117,6 +117,12 @@ fn device_config(settings: &DeviceSettings) -> anyhow::Result<DeviceConfig> {
         },
         "serial" => DeviceSource::Serial {
             baud: settings.baud.unwrap_or(9600),
+            framing: settings
+                .framing
+                .as_deref()
+                .unwrap_or("8N1")
+                .parse()
+                .map_err(|e: String| anyhow::anyhow!("device {name}: {e}"))?,
             line_end: match settings.line_end.as_deref() {
                 Some("cr") => LineEnd::Cr,
                 Some("lf") => LineEnd::Lf,
@@ -176,6 +182,7 @@ pub fn watch(config: &Config, args: WatchArgs) -> anyhow::Result<ExitCode> {
                 terminator: None,
                 max_gap_ms: None,
                 baud: None,
+                framing: None,
                 line_end: None,
             })
             .collect()
