@@ -571,3 +571,44 @@ async fn the_committed_openapi_document_is_the_served_one() {
         "assets/openapi/bridge.json differs from the served document: run UPDATE_OPENAPI=1 cargo test -p naparnik_bridge"
     );
 }
+
+/// A phone searched through the bridge never reaches the log, even at debug level.
+#[test]
+fn phones_in_queries_stay_out_of_the_request_log() {
+    use std::sync::{Arc, Mutex};
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let till = Till::start().await;
+            let (status, _) = till.get("/api/v1/customers?query=89513054436").await;
+            assert_eq!(status, StatusCode::OK);
+            till.stop().await;
+        });
+    });
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        log.contains("/api/v1/customers"),
+        "the request is logged: {log}"
+    );
+    assert!(!log.contains("9513054436"), "but not the phone: {log}");
+}
