@@ -8,6 +8,7 @@ mod cli;
 mod commands;
 mod config;
 mod logging;
+mod till;
 mod window;
 
 use std::process::ExitCode;
@@ -15,6 +16,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    let started = std::time::Instant::now();
     let cli = cli::Cli::parse();
     let config = match config::Config::load(cli.config.as_deref(), cli.data_dir.as_deref()) {
         Ok(config) => config,
@@ -24,7 +26,7 @@ fn main() -> ExitCode {
         }
     };
     let _log_guard = logging::init(&config, cli.command.is_none());
-    match commands::run(cli.command, &config) {
+    match commands::run(cli.command, &config, started) {
         Ok(code) => code,
         Err(error) => {
             tracing::error!(target: logging::EXIT_TARGET, "{error:#}");

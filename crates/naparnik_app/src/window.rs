@@ -1,174 +1,461 @@
-//! The window opened when `naparnik` runs without a command.
+//! The till window: the screens of `naparnik_ui`, driven by the controller in [`crate::till`].
 //!
-//! For now it shows what the till holds and where; the sale panel with the
-//! phone pad and the sellers replaces it.
+//! The window also runs the bridge for 1C and the sync worker, reads the
+//! configured scanners and keypads, and keeps the status strip current.
+//! Idle is idle: egui repaints on input, and the controller asks for a
+//! repaint only when what is shown changed.
 
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use anyhow::anyhow;
 use eframe::egui;
+use naparnik_bridge::Bridge;
+use naparnik_input::InputEvent;
+use naparnik_ui::{Command, StatusLine, till_ui};
 
 use crate::config::Config;
+use crate::till::{Message, Till, lock};
 
-/// What the window shows, read once when it opens.
-struct Summary {
-    data_dir: String,
-    lines: Vec<String>,
+/// How often the status strip is recomposed (it repaints only on a change).
+const STATUS_EVERY: Duration = Duration::from_secs(1);
+
+/// The screens and the controller; what eframe draws.
+pub struct TillWindow {
+    till: Till,
+    commands: Vec<Command>,
+    /// When the process started, to log the time to the first frame.
+    started: Option<Instant>,
 }
 
-fn summarize(config: &Config) -> Summary {
-    let data_dir = config.data_dir.display().to_string();
-    let lines = match crate::commands::open_store(config) {
-        Ok(store) => {
-            let customers = store
-                .customer_count()
-                .map_or_else(|e| e.to_string(), |n| n.to_string());
-            let sellers = store
-                .sellers()
-                .map_or_else(|e| e.to_string(), |s| s.len().to_string());
-            let assignment = store.assignment();
-            let mut lines = vec![
-                format!("Покупателей: {customers}"),
-                format!("Продавцов: {sellers}"),
-            ];
-            match assignment {
-                Ok(assignment) => {
-                    let customer = assignment
-                        .customer
-                        .map_or("не выбран".into(), |c| c.phone.display());
-                    lines.push(format!("Покупатель следующего чека: {customer}"));
-                    let names: Vec<_> =
-                        assignment.sellers.iter().map(|s| s.name.as_str()).collect();
-                    lines.push(format!(
-                        "Продавцы следующего чека: {}",
-                        if names.is_empty() {
-                            "не выбраны".into()
-                        } else {
-                            names.join(", ")
-                        }
-                    ));
-                }
-                Err(error) => lines.push(format!("Не удалось прочитать текущий чек: {error}")),
-            }
-            lines
+impl TillWindow {
+    /// A window over a running controller.
+    pub fn new(till: Till, started: Option<Instant>) -> TillWindow {
+        TillWindow {
+            till,
+            commands: Vec::new(),
+            started,
         }
-        Err(error) => vec![
-            format!("База данных недоступна: {error:#}"),
-            "Запустите «naparnik doctor» и передайте вывод ИТ-службе.".into(),
-        ],
-    };
-    Summary { data_dir, lines }
+    }
+
+    /// Draws one frame and hands the screens' commands to the controller.
+    pub fn frame(&mut self, ui: &mut egui::Ui) {
+        let dark = {
+            let mut model = lock(&self.till.model);
+            till_ui(ui, &mut model, &mut self.commands);
+            model.dark
+        };
+        ui.ctx().set_visuals(if dark {
+            egui::Visuals::dark()
+        } else {
+            egui::Visuals::light()
+        });
+        for command in self.commands.drain(..) {
+            let _ = self.till.sender.send(Message::Ui(command));
+        }
+        if let Some(started) = self.started.take() {
+            tracing::info!(
+                millis = started.elapsed().as_millis() as u64,
+                "first frame drawn"
+            );
+        }
+    }
+
+    /// Where scans and keys go, e.g. from a test source.
+    pub fn input(&self) -> impl Fn(InputEvent) + Send + 'static {
+        let sender = self.till.sender.clone();
+        move |event| {
+            let _ = sender.send(Message::Input(event));
+        }
+    }
 }
 
-struct TillWindow {
-    summary: Summary,
-    bridge_status: Arc<Mutex<String>>,
-    sync_status: Arc<Mutex<Vec<String>>>,
+impl eframe::App for TillWindow {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frame(ui);
+    }
 }
 
 /// One line per upstream target, in Russian: backlog, last success, the problem and what to do.
-fn sync_lines(config: &Config) -> Vec<String> {
+fn sync_lines(config: &Config) -> Vec<StatusLine> {
     let Ok(Some(sync)) = crate::commands::sync_config(config) else {
-        return vec![
-            "Выгрузка в УТ и CRM не настроена (в настройках нет [[sync.targets]]).".into(),
-        ];
+        return vec![StatusLine {
+            ok: true,
+            text: "Выгрузка в УТ и CRM не настроена ([[sync.targets]]).".into(),
+        }];
     };
     let Ok(store) = crate::commands::open_store(config) else {
-        return vec!["Состояние выгрузки недоступно: база не открывается.".into()];
+        return vec![StatusLine {
+            ok: false,
+            text: "Состояние выгрузки недоступно: база не открывается.".into(),
+        }];
     };
     sync.targets
         .iter()
         .map(|target| match store.target_status(&target.name, target.kinds()) {
             Ok(status) => {
-                let mut line = format!("{}: в очереди {}", target.name, status.backlog);
+                let mut text = format!("{}: в очереди {}", target.name, status.backlog);
+                let mut ok = true;
                 if let Some(at) = status.last_success_at_utc {
-                    line.push_str(&format!(", последняя отправка {}", at.with_timezone(&config.utc_offset).format("%d.%m %H:%M")));
+                    text.push_str(&format!(", отправлено {}", at.with_timezone(&config.utc_offset).format("%d.%m %H:%M")));
                 }
                 if status.failures > 0 {
-                    line.push_str(&format!(
+                    ok = false;
+                    text.push_str(&format!(
                         ". Нет связи ({} попыток): продажи копятся и уйдут сами; если долго — проверьте сеть и «naparnik sync status»",
                         status.failures
                     ));
                 }
                 let pull_error = store.sync_cursor(&target.name, naparnik_sync::LAST_PULL_ERROR).ok().flatten();
                 if pull_error.is_some_and(|e| !e.is_empty()) {
-                    line.push_str(". Покупатели не обновляются: нет связи; проверьте сеть и «naparnik sync status»");
+                    ok = false;
+                    text.push_str(". Покупатели не обновляются: нет связи");
                 }
                 if !status.parked.is_empty() {
-                    line.push_str(&format!(". Отложено событий: {} — нужна помощь ИТ", status.parked.len()));
+                    ok = false;
+                    text.push_str(&format!(". Отложено событий: {} — нужна помощь ИТ", status.parked.len()));
                 }
-                line
+                StatusLine { ok, text }
             }
-            Err(error) => format!("{}: состояние недоступно ({error})", target.name),
+            Err(error) => StatusLine { ok: false, text: format!("{}: состояние недоступно ({error})", target.name) },
         })
         .collect()
 }
 
-/// Re-reads the sync state every few seconds on its own thread; asks for a repaint only when it changed.
-fn watch_sync(config: Config, lines: Arc<Mutex<Vec<String>>>, changed: impl Fn() + Send + 'static) {
-    let spawned = std::thread::Builder::new()
-        .name("naparnik-sync-status".into())
-        .spawn(move || {
-            loop {
-                let fresh = sync_lines(&config);
-                let differs = lines.lock().map(|mut current| {
-                    let differs = *current != fresh;
-                    *current = fresh;
-                    differs
-                });
-                if differs.unwrap_or(false) {
-                    changed();
-                }
-                std::thread::sleep(std::time::Duration::from_secs(5));
+/// Recomposes the status strip every second on its own thread and sends it to the controller.
+fn watch_status(
+    config: Config,
+    bridge_status: Arc<Mutex<String>>,
+    bridge: Arc<Mutex<Option<Arc<Bridge>>>>,
+    devices: Arc<Mutex<BTreeMap<String, StatusLine>>>,
+    sender: std::sync::mpsc::Sender<Message>,
+) {
+    let spawned = std::thread::Builder::new().name("naparnik-status".into()).spawn(move || {
+        let mut last_sync = Instant::now() - Duration::from_secs(60);
+        let mut sync = Vec::new();
+        loop {
+            let mut lines: Vec<StatusLine> = devices.lock().map(|d| d.values().cloned().collect()).unwrap_or_default();
+            if lines.is_empty() {
+                lines.push(StatusLine { ok: true, text: "Сканеры и клавиатура не настроены ([[input.devices]]); выбирайте продавцов вручную.".into() });
             }
-        });
+            let bridge_line = bridge_status.lock().map(|s| s.clone()).unwrap_or_default();
+            let seen = bridge.lock().ok().and_then(|b| b.as_ref().and_then(|b| b.last_request_utc()));
+            lines.push(match seen {
+                Some(at) => StatusLine {
+                    ok: true,
+                    text: format!("{bridge_line}; 1С обращалась в {}", at.with_timezone(&config.utc_offset).format("%H:%M:%S")),
+                },
+                None => StatusLine {
+                    ok: !bridge_line.contains("не работает"),
+                    text: format!("{bridge_line}; 1С ещё не обращалась — проверьте токен в настройках расширения"),
+                },
+            });
+            if last_sync.elapsed() >= Duration::from_secs(5) {
+                sync = sync_lines(&config);
+                last_sync = Instant::now();
+            }
+            lines.extend(sync.iter().cloned());
+            if sender.send(Message::Status(lines)).is_err() {
+                return;
+            }
+            std::thread::sleep(STATUS_EVERY);
+        }
+    });
     if let Err(error) = spawned {
-        tracing::warn!("cannot watch the sync state: {error}");
+        tracing::warn!("cannot watch the status: {error}");
     }
 }
 
-impl eframe::App for TillWindow {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        egui::CentralPanel::default().show(ui, |ui| {
-            ui.heading("Напарник");
-            ui.add_space(8.0);
-            for line in &self.summary.lines {
-                ui.label(line);
-            }
-            ui.add_space(8.0);
-            if let Ok(status) = self.bridge_status.lock() {
-                ui.label(status.as_str());
-            }
-            if let Ok(lines) = self.sync_status.lock() {
-                for line in lines.iter() {
-                    ui.label(line);
-                }
-            }
-            ui.weak(format!("Данные: {}", self.summary.data_dir));
-        });
+/// Starts the configured scanners and keypads, forwarding their events; their state goes to the status strip.
+fn start_input(
+    config: &Config,
+    window: &TillWindow,
+    devices: Arc<Mutex<BTreeMap<String, StatusLine>>>,
+) -> anyhow::Result<()> {
+    let configured = crate::commands::devices::device_configs(&config.input.devices)?;
+    if configured.is_empty() {
+        return Ok(());
     }
+    let hub =
+        naparnik_input::sources::start(configured, crate::commands::devices::classifier(config)?)?;
+    let forward = window.input();
+    std::thread::Builder::new()
+        .name("naparnik-input".into())
+        .spawn(move || {
+            let hub = hub;
+            while let Ok(event) = hub.events.recv() {
+                let line = match &event {
+                    InputEvent::Connected { device, .. } => Some((
+                        device.clone(),
+                        StatusLine {
+                            ok: true,
+                            text: format!("{device}: подключён"),
+                        },
+                    )),
+                    InputEvent::Lost { device, problem } => Some((
+                        device.clone(),
+                        StatusLine {
+                            ok: false,
+                            text: format!("{device}: {problem}"),
+                        },
+                    )),
+                    _ => None,
+                };
+                if let (Some((device, line)), Ok(mut lines)) = (line, devices.lock()) {
+                    lines.insert(device, line);
+                }
+                forward(event);
+            }
+        })?;
+    Ok(())
 }
 
 /// Opens the window and returns when it is closed.
-pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
-    let summary = summarize(config);
-    let config = config.clone();
+pub fn run(config: &Config, started: Instant) -> anyhow::Result<ExitCode> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
-            .with_inner_size([640.0, 360.0])
+            .with_inner_size([1024.0, 600.0])
+            .with_min_inner_size([800.0, 520.0])
             .with_title("Напарник"),
         ..Default::default()
     };
-    eframe::run_native("naparnik", options, Box::new(move |cc| {
-        let bridge_status = Arc::new(Mutex::new("Связь с 1С: запускается…".to_owned()));
-        let context = cc.egui_ctx.clone();
-        crate::commands::serve::spawn_for_window(&config, bridge_status.clone(), move || context.request_repaint())?;
-        let sync_status = Arc::new(Mutex::new(Vec::new()));
-        let context = cc.egui_ctx.clone();
-        watch_sync(config.clone(), sync_status.clone(), move || context.request_repaint());
-        Ok(Box::new(TillWindow { summary, bridge_status, sync_status }))
-    }))
-        .map_err(|error| anyhow!("cannot open the window ({error}); is a graphical session running? Commands work without one: see `naparnik --help`"))?;
+    let config = config.clone();
+    eframe::run_native(
+        "naparnik",
+        options,
+        Box::new(move |cc| {
+            let context = cc.egui_ctx.clone();
+            let till = Till::start(&config, move || context.request_repaint())?;
+            let window = TillWindow::new(till, Some(started));
+            let bridge_status = Arc::new(Mutex::new("Связь с 1С: запускается…".to_owned()));
+            let bridge = Arc::new(Mutex::new(None));
+            let context = cc.egui_ctx.clone();
+            crate::commands::serve::spawn_for_window(&config, bridge_status.clone(), bridge.clone(), move || context.request_repaint())?;
+            let devices = Arc::new(Mutex::new(BTreeMap::new()));
+            start_input(&config, &window, devices.clone())?;
+            watch_status(config.clone(), bridge_status, bridge, devices, window.till.sender.clone());
+            Ok(Box::new(window))
+        }),
+    )
+    .map_err(|error| anyhow!("cannot open the window ({error}); is a graphical session running? Commands work without one: see `naparnik --help`"))?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    //! The real screens over the real controller, store and bridge, driven by label.
+
+    use std::time::{Duration, Instant};
+
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+    use naparnik_domain::{Seller, SellerCode};
+    use naparnik_input::{InputEvent, ScanClass, SourceKind};
+    use naparnik_ui::Screen;
+
+    use super::*;
+
+    fn config(dir: &std::path::Path) -> Config {
+        let file = dir.join("config.toml");
+        std::fs::write(&file, "[till]\nstore = \"store-1\"\ntill = \"till-1\"\nutc_offset = \"+03:00\"\n[bridge]\nmanager_pin = \"2468\"\n").unwrap();
+        Config::load(Some(&file), Some(dir)).unwrap()
+    }
+
+    fn window(config: &Config) -> TillWindow {
+        let mut store = naparnik_store::Store::open_in_dir(&config.data_dir).unwrap();
+        let seller = |code: &str, name: &str, badge: &str| Seller {
+            code: SellerCode(code.into()),
+            name: name.into(),
+            badge: Some(badge.into()),
+            active: true,
+            onec_ref: None,
+        };
+        store
+            .upsert_sellers(&[
+                seller("EMP0001", "Иванова Анна", "B1"),
+                seller("EMP0007", "Петров Олег", "B7"),
+            ])
+            .unwrap();
+        TillWindow::new(Till::start(config, || {}).unwrap(), None)
+    }
+
+    fn harness(window: TillWindow) -> Harness<'static, TillWindow> {
+        Harness::builder()
+            .with_size(egui::vec2(1024.0, 600.0))
+            .build_ui_state(|ui, window: &mut TillWindow| window.frame(ui), window)
+    }
+
+    /// Runs frames until `label` is on screen (the controller works on its own thread).
+    fn wait_for(harness: &mut Harness<'static, TillWindow>, label: &str) {
+        let started = Instant::now();
+        loop {
+            harness.run();
+            if harness.query_by_label_contains(label).is_some() {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "`{label}` never appeared"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn badge(harness: &Harness<'static, TillWindow>, code: &str) {
+        (harness.state().input())(InputEvent::Scan {
+            device: "test".into(),
+            source: SourceKind::Test,
+            class: ScanClass::Badge(code.into()),
+            badge_only: false,
+            at: Instant::now(),
+        });
+    }
+
+    #[test]
+    fn a_phone_typed_on_the_pad_creates_the_customer_and_badges_add_sellers() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = config(dir.path());
+        let mut harness = harness(window(&config));
+        wait_for(&mut harness, "Без покупателя");
+        for digit in "9513054436".chars() {
+            harness.get_by_label(&digit.to_string()).click();
+            harness.run();
+        }
+        wait_for(&mut harness, "+7 (951) 305-44-36");
+        wait_for(&mut harness, "Новый покупатель");
+        harness.get_by_label("Создать покупателя по номеру").click();
+        wait_for(&mut harness, "Покупатель: +7 (951) 305-44-36");
+
+        badge(&harness, "B1");
+        wait_for(&mut harness, "Продавцы: Иванова Анна");
+        badge(&harness, "B7");
+        wait_for(&mut harness, "Продавцы: Иванова Анна, Петров Олег");
+        assert_eq!(
+            harness.query_all_by_label("1/2").count(),
+            2,
+            "each seller shows the share"
+        );
+        badge(&harness, "B7");
+        wait_for(&mut harness, "уже добавлен");
+        harness.get_by_label("Убрать Иванова Анна").click();
+        wait_for(&mut harness, "Продавцы: Петров Олег");
+
+        let store = naparnik_store::Store::open_in_dir(&config.data_dir).unwrap();
+        let assignment = store.assignment().unwrap();
+        assert_eq!(
+            assignment.customer.unwrap().phone.as_e164(),
+            "+79513054436",
+            "what the cashier sees is what 1C reads"
+        );
+        assert_eq!(assignment.sellers.len(), 1);
+    }
+
+    #[test]
+    fn trailing_digits_show_a_short_list_to_choose_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = config(dir.path());
+        let window = window(&config);
+        {
+            let mut store = naparnik_store::Store::open_in_dir(&config.data_dir).unwrap();
+            for phone in ["+79513054436", "+79161234436"] {
+                store
+                    .find_or_create_customer(&naparnik_domain::Phone::parse(phone).unwrap())
+                    .unwrap();
+            }
+        }
+        let mut harness = harness(window);
+        for digit in "4436".chars() {
+            harness.get_by_label(&digit.to_string()).click();
+            harness.run();
+        }
+        wait_for(&mut harness, "+7 (916) 123-44-36");
+        harness.get_by_label_contains("+7 (951) 305-44-36").click();
+        wait_for(&mut harness, "Покупатель: +7 (951) 305-44-36");
+    }
+
+    #[test]
+    fn a_receipt_closed_through_the_bridge_clears_the_panel() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = config(dir.path());
+        let mut harness = harness(window(&config));
+        badge(&harness, "B1");
+        wait_for(&mut harness, "Продавцы: Иванова Анна");
+        let mut store = naparnik_store::Store::open_in_dir(&config.data_dir).unwrap();
+        let receipt: naparnik_domain::Receipt = serde_json::from_value(serde_json::json!({
+            "guid": "00000000-0000-4000-8000-000000000001", "number": "Б-1", "kind": {"kind": "sale"},
+            "closed_at": "2026-11-22T12:00:00+03:00", "store": "store-1", "till": "till-1", "cashier": "К",
+            "customer_phone": null, "sellers": ["EMP0001"],
+            "lines": [{"line_no": 1, "sku": "S", "name": "Товар", "unit": "шт", "quantity": "1", "price": "100.00", "discount": "0", "amount": "100.00"}],
+            "payments": [], "total": "100.00"
+        }))
+        .unwrap();
+        let till = naparnik_store::receipts::TillIdentity {
+            store: "store-1".into(),
+            till: "till-1".into(),
+        };
+        store.record_receipt(&receipt, &till).unwrap();
+        wait_for(&mut harness, "Без продавцов");
+    }
+
+    #[test]
+    fn the_manager_edits_a_receipts_sellers_with_the_right_pin_and_a_wrong_one_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = config(dir.path());
+        let window = window(&config);
+        let mut store = naparnik_store::Store::open_in_dir(&config.data_dir).unwrap();
+        let receipt: naparnik_domain::Receipt = serde_json::from_value(serde_json::json!({
+            "guid": "00000000-0000-4000-8000-000000000002", "number": "Б-2", "kind": {"kind": "sale"},
+            "closed_at": "2026-11-22T12:00:00+03:00", "store": "store-1", "till": "till-1", "cashier": "К",
+            "customer_phone": "+79513054436", "sellers": ["EMP0001"],
+            "lines": [{"line_no": 1, "sku": "S", "name": "Товар", "unit": "шт", "quantity": "1", "price": "100.01", "discount": "0", "amount": "100.01"}],
+            "payments": [], "total": "100.01"
+        }))
+        .unwrap();
+        let till = naparnik_store::receipts::TillIdentity {
+            store: "store-1".into(),
+            till: "till-1".into(),
+        };
+        store.record_receipt(&receipt, &till).unwrap();
+        let mut harness = harness(window);
+        harness.run();
+        harness.get_by_label("Чеки (управляющий)").click();
+        harness.run();
+        lock(&harness.state().till.model).screen = Screen::Pin {
+            entered: "0000".into(),
+        };
+        harness.get_by_label("Открыть").click();
+        wait_for(&mut harness, "Неверный PIN (попытка 1 из 5)");
+
+        lock(&harness.state().till.model).screen = Screen::Pin {
+            entered: "2468".into(),
+        };
+        harness.get_by_label("Открыть").click();
+        wait_for(&mut harness, "Иванова Анна 100.01");
+        wait_for(&mut harness, "1 чеков");
+        harness.get_by_label("Изменить продавцов Б-2").click();
+        wait_for(&mut harness, "Иванова Анна: 100.01 руб.");
+        harness.get_by_label("Добавить Петров Олег").click();
+        wait_for(&mut harness, "Иванова Анна: 50.01 руб.");
+        wait_for(&mut harness, "Петров Олег: 50.00 руб.");
+        harness.get_by_label("Сохранить").click();
+        wait_for(&mut harness, "Иванова Анна 50.01, Петров Олег 50.00");
+        let amounts: Vec<i64> = store
+            .attribution(
+                naparnik_domain::ReceiptGuid::parse("00000000-0000-4000-8000-000000000002")
+                    .unwrap(),
+            )
+            .unwrap()
+            .unwrap()
+            .sellers
+            .iter()
+            .map(|s| s.amount.0)
+            .collect();
+        assert_eq!(
+            amounts,
+            [5001, 5000],
+            "saved, audited and queued upstream by the store"
+        );
+    }
 }

@@ -149,6 +149,35 @@ impl utoipa::PartialSchema for Phone {
 #[cfg(feature = "openapi")]
 impl utoipa::ToSchema for Phone {}
 
+/// Formats the digits typed after a prefilled `+7` as they grow: `951` → `+7 (951`, `9513054436` → `+7 (951) 305-44-36`.
+pub fn format_partial_ru(digits: &str) -> String {
+    let digits: String = digits
+        .chars()
+        .filter(char::is_ascii_digit)
+        .take(10)
+        .collect();
+    let part = |from: usize, to: usize| digits.get(from..to.min(digits.len())).unwrap_or("");
+    let mut text = String::from("+7");
+    if digits.is_empty() {
+        return text;
+    }
+    text.push_str(" (");
+    text.push_str(part(0, 3));
+    if digits.len() > 3 {
+        text.push_str(") ");
+        text.push_str(part(3, 6));
+    }
+    if digits.len() > 6 {
+        text.push('-');
+        text.push_str(part(6, 8));
+    }
+    if digits.len() > 8 {
+        text.push('-');
+        text.push_str(part(8, 10));
+    }
+    text
+}
+
 /// A phone shown by its last four digits only (`+7…4436`), for logs.
 pub struct MaskedPhone<'a>(&'a str);
 
@@ -279,6 +308,21 @@ mod tests {
         assert_eq!(
             Phone::parse("+442079460958").unwrap().display(),
             "+44 20 7946 0958"
+        );
+    }
+
+    #[test]
+    fn partial_numbers_format_as_they_are_typed() {
+        assert_eq!(format_partial_ru(""), "+7");
+        assert_eq!(format_partial_ru("9"), "+7 (9");
+        assert_eq!(format_partial_ru("9513"), "+7 (951) 3");
+        assert_eq!(format_partial_ru("9513054"), "+7 (951) 305-4");
+        assert_eq!(format_partial_ru("951305443"), "+7 (951) 305-44-3");
+        assert_eq!(format_partial_ru("9513054436"), "+7 (951) 305-44-36");
+        assert_eq!(
+            format_partial_ru("95130544361"),
+            "+7 (951) 305-44-36",
+            "an eleventh digit is ignored"
         );
     }
 

@@ -801,3 +801,122 @@ fn shift_report(conn: &Connection, shift: &Shift) -> Result<ShiftReport, StoreEr
     report.by_item = items.into_values().collect();
     Ok(report)
 }
+
+/// A receipt as the manager's list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptSummary {
+    /// 1C GUID.
+    pub guid: ReceiptGuid,
+    /// Printed number.
+    pub number: String,
+    /// When, UTC.
+    pub closed_at_utc: chrono::DateTime<Utc>,
+    /// Store offset, minutes east of UTC.
+    pub utc_offset_minutes: i32,
+    /// A return.
+    pub is_return: bool,
+    /// Customer phone, E.164.
+    pub customer_phone: Option<String>,
+    /// Total.
+    pub total: Kopecks,
+    /// Sellers with their amounts.
+    pub sellers: Vec<SellerAmount>,
+}
+
+/// Which receipts the manager wants to see.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReceiptFilter {
+    /// Seller code or part of a name.
+    pub seller: Option<String>,
+    /// Trailing digits of the customer's phone.
+    pub phone_digits: Option<String>,
+    /// Local date `YYYY-MM-DD` (in the receipt's own offset).
+    pub date: Option<String>,
+    /// Most rows.
+    pub limit: usize,
+}
+
+impl Store {
+    /// Receipts, newest first, filtered.
+    pub fn receipt_summaries(
+        &self,
+        filter: &ReceiptFilter,
+    ) -> Result<Vec<ReceiptSummary>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT r.guid, r.number, r.closed_at_utc, r.utc_offset_minutes, r.kind, r.customer_phone, r.total_kopecks
+             FROM receipts r
+             WHERE (?1 IS NULL OR r.customer_phone LIKE '%' || ?1)
+               AND (?2 IS NULL OR date(r.closed_at_utc, printf('%+d minutes', r.utc_offset_minutes)) = ?2)
+               AND (?3 IS NULL OR EXISTS (SELECT 1 FROM receipt_sellers s WHERE s.receipt_guid = r.guid
+                        AND (s.seller_code = ?3 OR s.seller_name LIKE '%' || ?3 || '%')))
+             ORDER BY r.closed_at_utc DESC LIMIT ?4",
+        )?;
+        let rows = statement.query_map(
+            params![
+                filter.phone_digits,
+                filter.date,
+                filter.seller,
+                filter.limit.max(1) as i64
+            ],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, i32>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, Option<String>>(5)?,
+                    row.get::<_, i64>(6)?,
+                ))
+            },
+        )?;
+        let mut summaries = Vec::new();
+        for row in rows {
+            let (guid, number, closed_at, offset, kind, phone, total) = row?;
+            let guid = ReceiptGuid::parse(&guid)
+                .ok_or_else(|| StoreError::InvalidStoredValue(guid.clone()))?;
+            let sellers = load_attribution(&self.conn, guid)?
+                .map(|a| a.sellers)
+                .unwrap_or_default();
+            summaries.push(ReceiptSummary {
+                guid,
+                number,
+                closed_at_utc: crate::time::from_text(&closed_at)?,
+                utc_offset_minutes: offset,
+                is_return: kind == "return",
+                customer_phone: phone,
+                total: Kopecks(total),
+                sellers,
+            });
+        }
+        Ok(summaries)
+    }
+
+    /// Per-seller net totals (sales minus returns) of this till since its last closed shift.
+    pub fn current_shift_seller_totals(&self) -> Result<Vec<SellerTotal>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT s.seller_code, s.seller_name, count(*),
+                    sum(CASE WHEN r.kind = 'return' THEN -s.amount_kopecks ELSE s.amount_kopecks END)
+             FROM receipt_sellers s JOIN receipts r ON r.guid = s.receipt_guid
+             WHERE r.closed_at_utc > coalesce((SELECT max(closed_at_utc) FROM shifts), '')
+             GROUP BY s.seller_code ORDER BY 4 DESC",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok(SellerTotal {
+                code: SellerCode(row.get(0)?),
+                name: row.get(1)?,
+                receipts: row.get(2)?,
+                amount: Kopecks(row.get(3)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The line amounts of a sale, in line order: what a new split is computed from.
+    pub fn sale_line_amounts(&self, guid: ReceiptGuid) -> Result<Vec<Kopecks>, StoreError> {
+        Ok(stored_lines(&self.conn, guid)?
+            .into_iter()
+            .map(|l| l.amount)
+            .collect())
+    }
+}

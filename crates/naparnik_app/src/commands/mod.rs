@@ -18,9 +18,13 @@ use crate::cli::{Command, CustomersCommand, DevicesCommand, SellersCommand, Sync
 use crate::config::Config;
 
 /// Runs a command, or the window when there is none.
-pub fn run(command: Option<Command>, config: &Config) -> anyhow::Result<ExitCode> {
+pub fn run(
+    command: Option<Command>,
+    config: &Config,
+    started: std::time::Instant,
+) -> anyhow::Result<ExitCode> {
     match command {
-        None => crate::window::run(config),
+        None => crate::window::run(config, started),
         Some(Command::Customers(CustomersCommand::Import { file })) => {
             customers::import(config, &file)
         }

@@ -101,7 +101,7 @@ fn run_bridge(
     config: &Config,
     address: SocketAddr,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-    on_listening: impl FnOnce(SocketAddr),
+    on_listening: impl FnOnce(SocketAddr, &std::sync::Arc<Bridge>),
 ) -> anyhow::Result<()> {
     let bridge = build_bridge(config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -126,7 +126,7 @@ fn run_bridge(
             })?;
         let bound = listener.local_addr()?;
         tracing::info!(address = %bound, "bridge listening");
-        on_listening(bound);
+        on_listening(bound, &bridge);
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let worker = worker.map(|worker| tokio::spawn(worker.run(stopped.clone())));
         tokio::spawn(async move {
@@ -154,7 +154,7 @@ fn run_bridge(
 /// Runs the bridge until SIGTERM or Ctrl-C.
 pub fn run(config: &Config, address: Option<SocketAddr>) -> anyhow::Result<ExitCode> {
     let address = loopback_address(config, address)?;
-    run_bridge(config, address, shutdown_signal(), |bound| {
+    run_bridge(config, address, shutdown_signal(), |bound, _| {
         println!("naparnik bridge listening on http://{bound}");
     })?;
     Ok(ExitCode::SUCCESS)
@@ -164,6 +164,7 @@ pub fn run(config: &Config, address: Option<SocketAddr>) -> anyhow::Result<ExitC
 pub fn spawn_for_window(
     config: &Config,
     status: std::sync::Arc<std::sync::Mutex<String>>,
+    bridge_slot: std::sync::Arc<std::sync::Mutex<Option<std::sync::Arc<Bridge>>>>,
     changed: impl Fn() + Send + 'static,
 ) -> anyhow::Result<()> {
     let config = config.clone();
@@ -177,8 +178,11 @@ pub fn spawn_for_window(
                 }
                 changed();
             };
-            let result = run_bridge(&config, address, std::future::pending(), |bound| {
-                set(format!("Связь с 1С: ожидает запросов на {bound}"));
+            let result = run_bridge(&config, address, std::future::pending(), |bound, bridge| {
+                if let Ok(mut slot) = bridge_slot.lock() {
+                    *slot = Some(bridge.clone());
+                }
+                set(format!("Связь с 1С: мост на {bound}"));
             });
             if let Err(error) = result {
                 tracing::error!("bridge: {error:#}");
