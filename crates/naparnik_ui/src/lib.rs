@@ -28,23 +28,28 @@ pub fn till_ui(ui: &mut egui::Ui, model: &mut TillModel, commands: &mut Vec<Comm
                     Language::Russian => "English",
                     Language::English => "Русский",
                 };
-                if ui.button(other).clicked() {
+                if ui
+                    .add(egui::Button::new(other).min_size(egui::vec2(0.0, TOUCH)))
+                    .clicked()
+                {
                     model.language = match model.language {
                         Language::Russian => Language::English,
                         Language::English => Language::Russian,
                     };
                 }
-                if ui
-                    .button(t.get(if model.dark { "light" } else { "dark" }))
-                    .clicked()
-                {
+                let theme = egui::Button::new(t.get(if model.dark { "light" } else { "dark" }))
+                    .min_size(egui::vec2(0.0, TOUCH));
+                if ui.add(theme).clicked() {
                     model.dark = !model.dark;
                 }
                 let receipts_label = match model.screen {
                     Screen::Sale => t.get("receipts"),
                     _ => t.get("back_to_sale"),
                 };
-                if ui.button(receipts_label).clicked() {
+                if ui
+                    .add(egui::Button::new(receipts_label).min_size(egui::vec2(0.0, TOUCH)))
+                    .clicked()
+                {
                     model.screen = match model.screen {
                         Screen::Sale => Screen::Pin {
                             entered: String::new(),
@@ -56,11 +61,14 @@ pub fn till_ui(ui: &mut egui::Ui, model: &mut TillModel, commands: &mut Vec<Comm
             });
         });
         ui.separator();
-        match &mut model.screen {
-            Screen::Sale => sale::sale_ui(ui, model, commands),
-            Screen::Pin { .. } => receipts::pin_ui(ui, model, commands),
-            Screen::Receipts => receipts::receipts_ui(ui, model, commands),
-        }
+        // At 1024×600 a long customer card must scroll, never slide under the status strip.
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| match &mut model.screen {
+                Screen::Sale => sale::sale_ui(ui, model, commands),
+                Screen::Pin { .. } => receipts::pin_ui(ui, model, commands),
+                Screen::Receipts => receipts::receipts_ui(ui, model, commands),
+            });
     });
 }
 
