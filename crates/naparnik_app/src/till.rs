@@ -90,7 +90,7 @@ struct Controller {
     repaint: Box<dyn Fn() + Send>,
     pin_failures: u32,
     locked_until: Option<Instant>,
-    shown_assignment: Option<Assignment>,
+    shown_assignment: Option<(Assignment, Option<Kopecks>)>,
     edit_lines: Vec<Kopecks>,
 }
 
@@ -154,20 +154,20 @@ impl Controller {
 
     /// Shows the stored assignment if it changed (the bridge, 1C closing a receipt, another command).
     fn refresh_assignment(&mut self) -> anyhow::Result<()> {
-        let assignment = self.store.assignment()?;
-        if self.shown_assignment.as_ref() == Some(&assignment) {
+        let shown = (self.store.assignment()?, self.store.assignment_total()?);
+        if self.shown_assignment.as_ref() == Some(&shown) {
             return Ok(());
         }
+        let (assignment, total) = &shown;
         let emptied = assignment.is_empty()
             && self
                 .shown_assignment
                 .as_ref()
-                .is_some_and(|a| !a.is_empty());
+                .is_some_and(|(a, _)| !a.is_empty());
         let mut model = lock(&self.model);
+        model.receipt_total = *total;
         let count = assignment.sellers.len();
-        let amounts = model
-            .receipt_total
-            .and_then(|total| split_amount(total, count).ok());
+        let amounts = total.and_then(|total| split_amount(total, count).ok());
         model.sellers = assignment
             .sellers
             .iter()
@@ -185,10 +185,9 @@ impl Controller {
             model.phone_digits.clear();
             model.customer = CustomerPanel::Empty;
             model.notice = None;
-            model.receipt_total = None;
         }
         drop(model);
-        self.shown_assignment = Some(assignment);
+        self.shown_assignment = Some(shown);
         (self.repaint)();
         Ok(())
     }

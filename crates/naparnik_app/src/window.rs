@@ -284,6 +284,7 @@ mod tests {
     fn harness(window: TillWindow) -> Harness<'static, TillWindow> {
         Harness::builder()
             .with_size(egui::vec2(1024.0, 600.0))
+            .with_max_steps(16)
             .build_ui_state(|ui, window: &mut TillWindow| window.frame(ui), window)
     }
 
@@ -337,6 +338,12 @@ mod tests {
             2,
             "each seller shows the share"
         );
+        naparnik_store::Store::open_in_dir(&config.data_dir)
+            .unwrap()
+            .set_assignment_total(Some(naparnik_domain::Kopecks(10_001)))
+            .unwrap();
+        wait_for(&mut harness, "1/2 = 50.01 руб.");
+        wait_for(&mut harness, "1/2 = 50.00 руб.");
         badge(&harness, "B7");
         wait_for(&mut harness, "уже добавлен");
         harness.get_by_label("Убрать Иванова Анна").click();

@@ -55,6 +55,7 @@ fn protected() -> OpenApiRouter<Arc<Bridge>> {
     OpenApiRouter::new()
         .routes(routes!(get_assignment, clear_assignment))
         .routes(routes!(set_customer, remove_customer))
+        .routes(routes!(set_total))
         .routes(routes!(add_seller))
         .routes(routes!(remove_seller))
         .routes(routes!(find_customers, create_customer))
@@ -190,6 +191,8 @@ pub struct SellerView {
     pub name: String,
     /// 1C reference (`ФизическиеЛица`), when known.
     pub onec_ref: Option<String>,
+    /// Their share of the running total, once 1C reported one.
+    pub amount: Option<Kopecks>,
 }
 
 /// What the next receipt will carry.
@@ -201,25 +204,40 @@ pub struct AssignmentView {
     pub sellers: Vec<SellerView>,
     /// Each seller's share, `1/3`; absent without sellers.
     pub share: Option<String>,
+    /// The running total of the receipt, as 1C last reported it.
+    pub receipt_total: Option<Kopecks>,
 }
 
-impl From<&Assignment> for AssignmentView {
-    fn from(assignment: &Assignment) -> AssignmentView {
+impl AssignmentView {
+    fn new(assignment: &Assignment, total: Option<Kopecks>) -> AssignmentView {
+        let count = assignment.sellers.len();
+        let amounts =
+            total.and_then(|total| naparnik_domain::shares::split_amount(total, count).ok());
         AssignmentView {
             customer: assignment.customer.as_ref().map(CustomerView::from),
             sellers: assignment
                 .sellers
                 .iter()
-                .map(|s| SellerView {
+                .enumerate()
+                .map(|(i, s)| SellerView {
                     code: s.code.clone(),
                     name: s.name.clone(),
                     onec_ref: s.onec_ref.clone(),
+                    amount: amounts.as_ref().map(|a| a[i]),
                 })
                 .collect(),
-            share: (!assignment.sellers.is_empty())
-                .then(|| format!("1/{}", assignment.sellers.len())),
+            share: (count > 0).then(|| format!("1/{count}")),
+            receipt_total: total,
         }
     }
+}
+
+/// The assignment with its running total, read in one go.
+fn view(
+    store: &naparnik_store::Store,
+    assignment: &Assignment,
+) -> Result<AssignmentView, ApiError> {
+    Ok(AssignmentView::new(assignment, store.assignment_total()?))
 }
 
 fn parse_phone(text: &str, field: &str) -> Result<Phone, ApiError> {
@@ -236,8 +254,10 @@ fn parse_phone(text: &str, field: &str) -> Result<Phone, ApiError> {
 #[utoipa::path(get, path = "/api/v1/assignment", tag = "assignment", security(("bearer" = [])),
     responses((status = 200, body = AssignmentView), (status = 401, body = ErrorBody)))]
 async fn get_assignment(State(bridge): Shared) -> Result<Json<AssignmentView>, ApiError> {
-    let assignment = bridge.with_store(|store| Ok(store.assignment()?)).await?;
-    Ok(Json(AssignmentView::from(&assignment)))
+    let assignment = bridge
+        .with_store(|store| view(store, &store.assignment()?))
+        .await?;
+    Ok(Json(assignment))
 }
 
 /// Clears the customer and the sellers.
@@ -247,10 +267,10 @@ async fn clear_assignment(State(bridge): Shared) -> Result<Json<AssignmentView>,
     let assignment = bridge
         .with_store(|store| {
             store.clear_assignment()?;
-            Ok(store.assignment()?)
+            view(store, &store.assignment()?)
         })
         .await?;
-    Ok(Json(AssignmentView::from(&assignment)))
+    Ok(Json(assignment))
 }
 
 /// A phone in any format.
@@ -272,10 +292,11 @@ async fn set_customer(
     let assignment = bridge
         .with_store(move |store| {
             let (customer, _) = store.find_or_create_customer(&phone)?;
-            Ok(store.assign_customer(Some(customer.id))?)
+            let assignment = store.assign_customer(Some(customer.id))?;
+            view(store, &assignment)
         })
         .await?;
-    Ok(Json(AssignmentView::from(&assignment)))
+    Ok(Json(assignment))
 }
 
 /// Removes the customer from the assignment.
@@ -283,9 +304,44 @@ async fn set_customer(
     responses((status = 200, body = AssignmentView), (status = 401, body = ErrorBody)))]
 async fn remove_customer(State(bridge): Shared) -> Result<Json<AssignmentView>, ApiError> {
     let assignment = bridge
-        .with_store(|store| Ok(store.assign_customer(None)?))
+        .with_store(|store| {
+            let assignment = store.assign_customer(None)?;
+            view(store, &assignment)
+        })
         .await?;
-    Ok(Json(AssignmentView::from(&assignment)))
+    Ok(Json(assignment))
+}
+
+/// The running total of the receipt being rung up.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TotalRequest {
+    /// The total so far; `null` forgets it.
+    pub total: Option<Kopecks>,
+}
+
+/// 1C reports the running total of the receipt, so the till shows each seller's share in rubles.
+#[utoipa::path(put, path = "/api/v1/assignment/total", tag = "assignment", security(("bearer" = [])),
+    request_body = TotalRequest,
+    responses((status = 200, body = AssignmentView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 415, body = ErrorBody, description = "not JSON"), (status = 422, body = ErrorBody)))]
+async fn set_total(
+    State(bridge): Shared,
+    ApiJson(request): ApiJson<TotalRequest>,
+) -> Result<Json<AssignmentView>, ApiError> {
+    if request.total.is_some_and(|t| t.is_negative()) {
+        return Err(ApiError::unprocessable(
+            "negative_total",
+            "Итог чека не может быть отрицательным.",
+        )
+        .with_field("total"));
+    }
+    let assignment = bridge
+        .with_store(move |store| {
+            store.set_assignment_total(request.total)?;
+            view(store, &store.assignment()?)
+        })
+        .await?;
+    Ok(Json(assignment))
 }
 
 /// A seller by badge barcode or by code: exactly one of them.
@@ -331,10 +387,11 @@ async fn add_seller(
                     ));
                 }
             };
-            Ok(store.assign_seller(&code)?)
+            let assignment = store.assign_seller(&code)?;
+            view(store, &assignment)
         })
         .await?;
-    Ok(Json(AssignmentView::from(&assignment)))
+    Ok(Json(assignment))
 }
 
 /// Removes a seller from the list.
@@ -348,9 +405,12 @@ async fn remove_seller(
     let code =
         SellerCode::parse(&code).ok_or_else(|| ApiError::not_found("Пустой код продавца."))?;
     let assignment = bridge
-        .with_store(move |store| Ok(store.unassign_seller(&code)?))
+        .with_store(move |store| {
+            let assignment = store.unassign_seller(&code)?;
+            view(store, &assignment)
+        })
         .await?;
-    Ok(Json(AssignmentView::from(&assignment)))
+    Ok(Json(assignment))
 }
 
 /// A customer search.

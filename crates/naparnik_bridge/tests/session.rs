@@ -271,6 +271,28 @@ async fn the_session_as_1c_drives_it() {
         .collect();
     assert_eq!(codes, ["EMP0001", "EMP0007", "EMP0012"]);
     assert_eq!(assignment["share"], "1/3");
+    let (status, with_total) = till
+        .put("/api/v1/assignment/total", json!({ "total": "100.00" }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{with_total}");
+    let shown: Vec<&str> = with_total["sellers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["amount"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        shown,
+        ["33.34", "33.33", "33.33"],
+        "1C sees the split of the running total before closing"
+    );
+    let (status, refused) = till
+        .put("/api/v1/assignment/total", json!({ "total": "-1.00" }))
+        .await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("negative_total"))
+    );
 
     let (status, accepted) = till.post("/api/v1/receipts", sale_2()).await;
     assert_eq!(status, StatusCode::CREATED, "{accepted}");

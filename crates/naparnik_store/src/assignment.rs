@@ -137,6 +137,31 @@ impl Store {
         Ok(assignment)
     }
 
+    /// The running total of the receipt being rung up, as 1C last reported it.
+    pub fn assignment_total(&self) -> Result<Option<naparnik_domain::Kopecks>, StoreError> {
+        let total: Option<i64> = self.conn.query_row(
+            "SELECT receipt_total_kopecks FROM till_assignment WHERE id = 1",
+            [],
+            |row| row.get(0),
+        )?;
+        Ok(total.map(naparnik_domain::Kopecks))
+    }
+
+    /// Records (or with `None` forgets) the running total 1C reports.
+    pub fn set_assignment_total(
+        &mut self,
+        total: Option<naparnik_domain::Kopecks>,
+    ) -> Result<(), StoreError> {
+        let tx = self.write_transaction()?;
+        tx.execute(
+            "UPDATE till_assignment SET receipt_total_kopecks = ?1 WHERE id = 1",
+            [total.map(|t| t.0)],
+        )?;
+        touch(&tx)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Empties the assignment.
     pub fn clear_assignment(&mut self) -> Result<(), StoreError> {
         let tx = self.write_transaction()?;

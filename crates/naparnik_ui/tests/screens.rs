@@ -18,6 +18,7 @@ struct State {
 fn harness(model: TillModel) -> Harness<'static, State> {
     Harness::builder()
         .with_size(egui::vec2(1024.0, 600.0))
+        .with_max_steps(16)
         .build_ui_state(
             |ui, state: &mut State| {
                 ui.ctx().set_visuals(if state.model.dark {
