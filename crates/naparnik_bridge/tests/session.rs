@@ -466,6 +466,12 @@ async fn bad_input_is_refused_and_changes_nothing() {
         .outbox_len()
         .unwrap();
 
+    let (status, body) = till.raw("[\"+79513054436\"]").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_json")),
+        "an array is not an object"
+    );
     let (status, body) = till.raw("{\"guid\": ").await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),

@@ -114,12 +114,21 @@ fn decimal_schema(
     example: &str,
     pattern: &str,
 ) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-    use utoipa::openapi::schema::{ObjectBuilder, Type};
-    ObjectBuilder::new()
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    let text = ObjectBuilder::new()
         .schema_type(Type::String)
         .pattern(Some(pattern))
         .examples([serde_json::Value::from(example)])
-        .description(Some("A decimal number as text, point as separator"))
+        .description(Some(
+            "Decimal text, point as separator (what Naparnik sends)",
+        ));
+    let number = ObjectBuilder::new()
+        .schema_type(Type::Number)
+        .description(Some("A JSON number, accepted as its literal digits"));
+    OneOfBuilder::new()
+        .item(text)
+        .item(number)
+        .description(Some("A decimal: text like the example, or a JSON number"))
         .into()
 }
 
