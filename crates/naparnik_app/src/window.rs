@@ -137,6 +137,9 @@ fn watch_status(
         let mut sync = Vec::new();
         loop {
             let mut lines: Vec<StatusLine> = devices.lock().map(|d| d.values().cloned().collect()).unwrap_or_default();
+            if let Ok(Some(bridge)) = bridge.lock().map(|b| b.clone()) {
+                bridge.set_devices(lines.iter().map(|l| l.text.clone()).collect());
+            }
             if lines.is_empty() {
                 lines.push(StatusLine { ok: true, text: "Сканеры и клавиатура не настроены ([[input.devices]]); выбирайте продавцов вручную.".into() });
             }

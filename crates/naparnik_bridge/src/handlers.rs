@@ -122,7 +122,7 @@ pub struct Health {
     pub database_ok: bool,
     /// Events recorded for the back office and not yet confirmed delivered.
     pub sync_backlog: Option<u64>,
-    /// Input devices in use.
+    /// Input devices and their state, when the window reads them (`serve` alone reads none).
     pub devices: Vec<String>,
     /// When 1C last called with a valid token.
     pub last_request_from_1c: Option<DateTime<Utc>>,
@@ -141,7 +141,7 @@ async fn health(State(bridge): Shared) -> Json<Health> {
         version: env!("CARGO_PKG_VERSION").into(),
         database_ok: backlog.is_some(),
         sync_backlog: backlog,
-        devices: Vec::new(),
+        devices: bridge.devices(),
         last_request_from_1c: bridge.last_request_utc(),
     })
 }

@@ -38,6 +38,7 @@ pub struct Bridge {
     config: BridgeConfig,
     store: Mutex<Store>,
     last_request_utc: Mutex<Option<DateTime<Utc>>>,
+    devices: Mutex<Vec<String>>,
     pub(crate) pin_guard: Mutex<PinGuard>,
 }
 
@@ -54,6 +55,7 @@ impl Bridge {
             config,
             store: Mutex::new(store),
             last_request_utc: Mutex::new(None),
+            devices: Mutex::new(Vec::new()),
             pin_guard: Mutex::new(PinGuard::default()),
         })
     }
@@ -66,6 +68,15 @@ impl Bridge {
     /// When 1C last made an authorized request: the window shows it as "1C seen".
     pub fn last_request_utc(&self) -> Option<DateTime<Utc>> {
         *lock(&self.last_request_utc)
+    }
+
+    /// Input devices and their state, one line each, as the window's reader reports them (for `/health`).
+    pub fn set_devices(&self, devices: Vec<String>) {
+        *lock(&self.devices) = devices;
+    }
+
+    pub(crate) fn devices(&self) -> Vec<String> {
+        lock(&self.devices).clone()
     }
 
     pub(crate) fn saw_request(&self) {

@@ -21,6 +21,7 @@ const RETURN_1: &str = "a9b8c7d6-e5f4-4a3b-9c2d-1e0f9a8b7c6d";
 
 struct Till {
     base: String,
+    bridge: Arc<Bridge>,
     client: reqwest::Client,
     dir: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -67,6 +68,7 @@ impl Till {
         }));
         Till {
             base,
+            bridge,
             client: reqwest::Client::new(),
             dir,
             stop: Some(stop),
