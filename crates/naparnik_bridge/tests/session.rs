@@ -197,6 +197,26 @@ async fn the_session_as_1c_drives_it() {
         .await
         .unwrap();
     assert_eq!(health.status(), StatusCode::OK);
+    let health: Value = health.json().await.unwrap();
+    assert_eq!(
+        (health["status"].as_str(), health["database_ok"].as_bool()),
+        (Some("ok"), Some(true))
+    );
+    till.bridge.set_devices(vec!["scanner: подключён".into()]);
+    let health: Value = till
+        .client
+        .get(format!("{}/health", till.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        health["devices"],
+        json!(["scanner: подключён"]),
+        "the window's devices show in /health"
+    );
     let unauthorized = till
         .client
         .get(format!("{}/api/v1/assignment", till.base))
