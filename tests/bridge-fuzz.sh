@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 binary=${NAPARNIK_BIN:-target/debug/naparnik}
-venv=target/schemathesis-venv
+venv="$PWD/target/schemathesis-venv"
 if [ ! -x "$venv/bin/schemathesis" ]; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==4.32.5"
@@ -32,10 +32,11 @@ for _ in $(seq 50); do
     sleep 0.1
 done
 
-"$venv/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" \
+# Run from the temporary directory: schemathesis keeps a cache in its working directory.
+(cd "$data" && "$venv/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" \
     --header "Authorization: Bearer $token" \
     --checks all --exclude-checks positive_data_acceptance \
-    --max-examples 100 --seed 20261122 --no-color | tee "$data/fuzz.log"
+    --max-examples 100 --seed 20261122 --no-color) | tee "$data/fuzz.log"
 if ! kill -0 "$server" 2>/dev/null; then
     echo "the bridge died during fuzzing:" >&2
     cat "$data/serve.log" >&2
