@@ -78,25 +78,26 @@ impl eframe::App for TillWindow {
     }
 }
 
+/// The upstream targets the status strip reports on: name and the event kinds each takes.
+type TargetKinds = Vec<(String, &'static [naparnik_domain::EventKind])>;
+
 /// One line per upstream target, in Russian: backlog, last success, the problem and what to do.
-fn sync_lines(config: &Config) -> Vec<StatusLine> {
-    let Ok(Some(sync)) = crate::commands::sync_config(config) else {
+fn sync_lines(
+    config: &Config,
+    targets: &TargetKinds,
+    store: &naparnik_store::Store,
+) -> Vec<StatusLine> {
+    if targets.is_empty() {
         return vec![StatusLine {
             ok: true,
             text: "Выгрузка в УТ и CRM не настроена ([[sync.targets]]).".into(),
         }];
-    };
-    let Ok(store) = crate::commands::open_store(config) else {
-        return vec![StatusLine {
-            ok: false,
-            text: "Состояние выгрузки недоступно: база не открывается.".into(),
-        }];
-    };
-    sync.targets
+    }
+    targets
         .iter()
-        .map(|target| match store.target_status(&target.name, target.kinds()) {
+        .map(|(name, kinds)| match store.target_status(name, kinds) {
             Ok(status) => {
-                let mut text = format!("{}: в очереди {}", target.name, status.backlog);
+                let mut text = format!("{name}: в очереди {}", status.backlog);
                 let mut ok = true;
                 if let Some(at) = status.last_success_at_utc {
                     text.push_str(&format!(", отправлено {}", at.with_timezone(&config.utc_offset).format("%d.%m %H:%M")));
@@ -108,7 +109,7 @@ fn sync_lines(config: &Config) -> Vec<StatusLine> {
                         status.failures
                     ));
                 }
-                let pull_error = store.sync_cursor(&target.name, naparnik_sync::LAST_PULL_ERROR).ok().flatten();
+                let pull_error = store.sync_cursor(name, naparnik_sync::LAST_PULL_ERROR).ok().flatten();
                 if pull_error.is_some_and(|e| !e.is_empty()) {
                     ok = false;
                     text.push_str(". Покупатели не обновляются: нет связи");
@@ -119,7 +120,7 @@ fn sync_lines(config: &Config) -> Vec<StatusLine> {
                 }
                 StatusLine { ok, text }
             }
-            Err(error) => StatusLine { ok: false, text: format!("{}: состояние недоступно ({error})", target.name) },
+            Err(error) => StatusLine { ok: false, text: format!("{name}: состояние недоступно ({error})") },
         })
         .collect()
 }
@@ -133,6 +134,11 @@ fn watch_status(
     sender: std::sync::mpsc::Sender<Message>,
 ) {
     let spawned = std::thread::Builder::new().name("naparnik-status".into()).spawn(move || {
+        let targets: TargetKinds = match crate::commands::sync_config(&config) {
+            Ok(Some(sync)) => sync.targets.iter().map(|t| (t.name.clone(), t.kinds())).collect(),
+            _ => Vec::new(),
+        };
+        let mut store = None;
         let mut last_sync = Instant::now() - Duration::from_secs(60);
         let mut sync = Vec::new();
         loop {
@@ -156,7 +162,13 @@ fn watch_status(
                 },
             });
             if last_sync.elapsed() >= Duration::from_secs(5) {
-                sync = sync_lines(&config);
+                if store.is_none() {
+                    store = crate::commands::open_store(&config).ok();
+                }
+                sync = match &store {
+                    Some(store) => sync_lines(&config, &targets, store),
+                    None => vec![StatusLine { ok: false, text: "Состояние выгрузки недоступно: база не открывается; запустите «naparnik doctor».".into() }],
+                };
                 last_sync = Instant::now();
             }
             lines.extend(sync.iter().cloned());
