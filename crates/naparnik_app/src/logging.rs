@@ -16,6 +16,14 @@ pub const EXIT_TARGET: &str = "naparnik::exit";
 /// How many daily log files are kept.
 const KEPT_LOG_FILES: usize = 14;
 
+/// The filter with the phone library held at a level where it logs no numbers, whatever IT asked for.
+fn hiding_phones(filter: EnvFilter) -> EnvFilter {
+    match naparnik_domain::phone::LOG_DIRECTIVE_HIDING_PHONES.parse() {
+        Ok(directive) => filter.add_directive(directive),
+        Err(_) => filter,
+    }
+}
+
 /// Starts logging; the guard flushes the file on drop. A log directory that cannot be made only disables the file.
 pub fn init(config: &Config, interactive: bool) -> Option<WorkerGuard> {
     let stderr_level = if interactive { "info" } else { "warn" };
@@ -25,10 +33,10 @@ pub fn init(config: &Config, interactive: bool) -> Option<WorkerGuard> {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
-        .with_filter(
+        .with_filter(hiding_phones(
             EnvFilter::try_from_env("NAPARNIK_LOG")
                 .unwrap_or_else(|_| EnvFilter::new(&stderr_level)),
-        );
+        ));
     let log_dir = config.data_dir.join("logs");
     let appender = std::fs::create_dir_all(&log_dir)
         .map_err(|e| e.to_string())
@@ -44,8 +52,9 @@ pub fn init(config: &Config, interactive: bool) -> Option<WorkerGuard> {
     match appender {
         Ok(appender) => {
             let (writer, guard) = tracing_appender::non_blocking(appender);
-            let file_filter =
-                EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
+            let file_filter = hiding_phones(
+                EnvFilter::try_new(&config.log_level).unwrap_or_else(|_| EnvFilter::new("info")),
+            );
             let file = fmt::layer()
                 .with_writer(writer)
                 .with_ansi(false)
@@ -64,5 +73,22 @@ pub fn init(config: &Config, interactive: bool) -> Option<WorkerGuard> {
             );
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_directive_hiding_phones_is_a_valid_filter_directive() {
+        let parsed: Result<tracing_subscriber::filter::Directive, _> =
+            naparnik_domain::phone::LOG_DIRECTIVE_HIDING_PHONES.parse();
+        assert!(parsed.is_ok(), "{parsed:?}");
+        assert!(
+            hiding_phones(EnvFilter::new("trace"))
+                .to_string()
+                .contains("rlibphonenumber=info")
+        );
     }
 }

@@ -222,6 +222,24 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
+fn phones_read_at_trace_level_stay_out_of_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_naparnik"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["customers", "import", EXAMPLE])
+        .env_remove("NAPARNIK_CONFIG")
+        .env("NAPARNIK_LOG", "trace")
+        .output()
+        .unwrap();
+    let log = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{log}");
+    for digits in ["9513054436", "9501322590", "9161204589"] {
+        assert!(!log.contains(digits), "{digits} in the log: {log}");
+    }
+}
+
+#[test]
 fn serve_answers_on_loopback_and_stops_on_sigterm() {
     use std::io::{BufRead, BufReader, Read, Write};
     let dir = tempfile::tempdir().unwrap();

@@ -4,130 +4,17 @@
     reason = "helpers shared by tests: a failed unwrap is a failed test"
 )]
 
-use std::sync::Arc;
-use std::time::Duration;
+mod support;
 
-use naparnik_bridge::{Bridge, BridgeConfig};
-use naparnik_domain::{EventKind, Seller, SellerCode};
+use naparnik_domain::EventKind;
 use naparnik_store::Store;
-use naparnik_store::receipts::TillIdentity;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use support::Till;
 
-const TOKEN: &str = "test-token-0123456789";
 const SALE_1: &str = "3f2b8c1e-9a4d-4e6f-8b2a-1c3d5e7f9a0b";
 const SALE_2: &str = "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f";
 const RETURN_1: &str = "a9b8c7d6-e5f4-4a3b-9c2d-1e0f9a8b7c6d";
-
-struct Till {
-    base: String,
-    bridge: Arc<Bridge>,
-    client: reqwest::Client,
-    dir: tempfile::TempDir,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    server: tokio::task::JoinHandle<std::io::Result<()>>,
-}
-
-impl Till {
-    async fn start() -> Till {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open_in_dir(dir.path()).unwrap();
-        let seller = |code: &str, name: &str, badge: &str| Seller {
-            code: SellerCode(code.into()),
-            name: name.into(),
-            badge: Some(badge.into()),
-            active: true,
-            onec_ref: None,
-        };
-        store
-            .upsert_sellers(&[
-                seller("EMP0001", "Иванова Анна", "2000000000015"),
-                seller("EMP0007", "Петров Олег", "EMP-0007"),
-                seller("EMP0012", "Сидорова Елена", "EMP-0012"),
-            ])
-            .unwrap();
-        let bridge = Bridge::new(
-            BridgeConfig {
-                till: TillIdentity {
-                    store: "store-1".into(),
-                    till: "till-2".into(),
-                },
-                token: TOKEN.into(),
-                manager_pin: Some("2468".into()),
-                body_limit_bytes: 64 * 1024,
-                request_timeout: Duration::from_secs(5),
-            },
-            store,
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let (router, _) = naparnik_bridge::router(Arc::clone(&bridge));
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(naparnik_bridge::serve(listener, router, async move {
-            let _ = stopped.await;
-        }));
-        Till {
-            base,
-            bridge,
-            client: reqwest::Client::new(),
-            dir,
-            stop: Some(stop),
-            server,
-        }
-    }
-
-    async fn call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut request = self
-            .client
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(TOKEN);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        self.call(reqwest::Method::GET, path, None).await
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.call(reqwest::Method::POST, path, Some(body)).await
-    }
-
-    async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.call(reqwest::Method::PUT, path, Some(body)).await
-    }
-
-    async fn raw(&self, body: &'static str) -> (StatusCode, Value) {
-        let response = self
-            .client
-            .post(format!("{}/api/v1/receipts", self.base))
-            .bearer_auth(TOKEN)
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn stop(mut self) -> tempfile::TempDir {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        self.server.await.unwrap().unwrap();
-        self.dir
-    }
-}
 
 fn line(
     line_no: u32,
@@ -620,45 +507,4 @@ async fn the_committed_openapi_document_is_the_served_one() {
         committed == served,
         "assets/openapi/bridge.json differs from the served document: run UPDATE_OPENAPI=1 cargo test -p naparnik_bridge"
     );
-}
-
-/// A phone searched through the bridge never reaches the log, even at debug level.
-#[test]
-fn phones_in_queries_stay_out_of_the_request_log() {
-    use std::sync::{Arc, Mutex};
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Captured {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    tracing::subscriber::with_default(subscriber, || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async {
-            let till = Till::start().await;
-            let (status, _) = till.get("/api/v1/customers?query=89513054436").await;
-            assert_eq!(status, StatusCode::OK);
-            till.stop().await;
-        });
-    });
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(
-        log.contains("/api/v1/customers"),
-        "the request is logged: {log}"
-    );
-    assert!(!log.contains("9513054436"), "but not the phone: {log}");
 }

@@ -45,6 +45,13 @@ pub enum PhoneError {
     NotAssigned,
 }
 
+/// A log filter directive that every subscriber of the product must carry.
+///
+/// The phone library logs the numbers it parses at its debug and trace levels;
+/// this keeps it at info and above, where it names only country and region codes,
+/// so a till logging at trace still writes no phone number.
+pub const LOG_DIRECTIVE_HIDING_PHONES: &str = "rlibphonenumber=info";
+
 /// A valid phone number in E.164 form (`+79513054436`).
 ///
 /// It has no `Display`: logs take [`Phone::masked`], screens take
