@@ -227,6 +227,34 @@ fn start_input(
     Ok(())
 }
 
+/// The controller with everything around it: the bridge for 1C, the scanners and keypads, the status strip.
+pub fn start(
+    config: &Config,
+    started: Option<Instant>,
+    repaint: impl Fn() + Clone + Send + 'static,
+) -> anyhow::Result<TillWindow> {
+    let till = Till::start(config, repaint.clone())?;
+    let window = TillWindow::new(till, started);
+    let bridge_status = Arc::new(Mutex::new("Связь с 1С: запускается…".to_owned()));
+    let bridge = Arc::new(Mutex::new(None));
+    crate::commands::serve::spawn_for_window(
+        config,
+        bridge_status.clone(),
+        bridge.clone(),
+        repaint,
+    )?;
+    let devices = Arc::new(Mutex::new(BTreeMap::new()));
+    start_input(config, &window, devices.clone())?;
+    watch_status(
+        config.clone(),
+        bridge_status,
+        bridge,
+        devices,
+        window.till.sender.clone(),
+    );
+    Ok(window)
+}
+
 /// Opens the window and returns when it is closed.
 pub fn run(config: &Config, started: Instant) -> anyhow::Result<ExitCode> {
     let options = eframe::NativeOptions {
@@ -242,15 +270,7 @@ pub fn run(config: &Config, started: Instant) -> anyhow::Result<ExitCode> {
         options,
         Box::new(move |cc| {
             let context = cc.egui_ctx.clone();
-            let till = Till::start(&config, move || context.request_repaint())?;
-            let window = TillWindow::new(till, Some(started));
-            let bridge_status = Arc::new(Mutex::new("Связь с 1С: запускается…".to_owned()));
-            let bridge = Arc::new(Mutex::new(None));
-            let context = cc.egui_ctx.clone();
-            crate::commands::serve::spawn_for_window(&config, bridge_status.clone(), bridge.clone(), move || context.request_repaint())?;
-            let devices = Arc::new(Mutex::new(BTreeMap::new()));
-            start_input(&config, &window, devices.clone())?;
-            watch_status(config.clone(), bridge_status, bridge, devices, window.till.sender.clone());
+            let window = start(&config, Some(started), move || context.request_repaint())?;
             Ok(Box::new(window))
         }),
     )
@@ -268,17 +288,47 @@ mod tests {
     use egui_kittest::kittest::Queryable;
     use naparnik_domain::{Seller, SellerCode};
     use naparnik_input::{InputEvent, ScanClass, SourceKind};
-    use naparnik_ui::Screen;
 
     use super::*;
 
+    const TOKEN: &str = "window-test-token";
+
+    /// A till whose bridge listens on a port that was free a moment ago.
     fn config(dir: &std::path::Path) -> Config {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let file = dir.join("config.toml");
-        std::fs::write(&file, "[till]\nstore = \"store-1\"\ntill = \"till-1\"\nutc_offset = \"+03:00\"\n[bridge]\nmanager_pin = \"2468\"\n").unwrap();
+        std::fs::write(&file, format!("[till]\nstore = \"store-1\"\ntill = \"till-1\"\nutc_offset = \"+03:00\"\n[bridge]\nport = {port}\ntoken = \"{TOKEN}\"\nmanager_pin = \"2468\"\n")).unwrap();
         Config::load(Some(&file), Some(dir)).unwrap()
     }
 
-    fn window(config: &Config) -> TillWindow {
+    /// Sends one request to the window's bridge as the 1C extension does; returns the status code.
+    fn call_bridge(config: &Config, method: &str, path: &str, body: &serde_json::Value) -> u16 {
+        use std::io::{Read, Write};
+        let started = Instant::now();
+        let mut stream = loop {
+            match std::net::TcpStream::connect(("127.0.0.1", config.bridge_port)) {
+                Ok(stream) => break stream,
+                Err(error) => {
+                    assert!(
+                        started.elapsed() < Duration::from_secs(5),
+                        "the window's bridge never listened: {error}"
+                    );
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
+        };
+        let body = body.to_string();
+        write!(stream, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response.split(' ').nth(1).unwrap().parse().unwrap()
+    }
+
+    fn seed_sellers(config: &Config) {
         let mut store = naparnik_store::Store::open_in_dir(&config.data_dir).unwrap();
         let seller = |code: &str, name: &str, badge: &str| Seller {
             code: SellerCode(code.into()),
@@ -293,6 +343,11 @@ mod tests {
                 seller("EMP0007", "Петров Олег", "B7"),
             ])
             .unwrap();
+    }
+
+    /// The controller alone, as the screens see it.
+    fn window(config: &Config) -> TillWindow {
+        seed_sellers(config);
         TillWindow::new(Till::start(config, || {}).unwrap(), None)
     }
 
@@ -401,24 +456,38 @@ mod tests {
     fn a_receipt_closed_through_the_bridge_clears_the_panel() {
         let dir = tempfile::tempdir().unwrap();
         let config = config(dir.path());
-        let mut harness = harness(window(&config));
+        seed_sellers(&config);
+        let mut harness = harness(start(&config, None, || {}).unwrap());
+        wait_for(&mut harness, "1С ещё не обращалась");
         badge(&harness, "B1");
-        wait_for(&mut harness, "Продавцы: Иванова Анна");
-        let mut store = naparnik_store::Store::open_in_dir(&config.data_dir).unwrap();
-        let receipt: naparnik_domain::Receipt = serde_json::from_value(serde_json::json!({
-            "guid": "00000000-0000-4000-8000-000000000001", "number": "Б-1", "kind": {"kind": "sale"},
+        badge(&harness, "B7");
+        wait_for(&mut harness, "Продавцы: Иванова Анна, Петров Олег");
+
+        let total = serde_json::json!({ "total": "100.01" });
+        assert_eq!(
+            call_bridge(&config, "PUT", "/api/v1/assignment/total", &total),
+            200
+        );
+        wait_for(&mut harness, "1/2 = 50.01 руб.");
+        wait_for(&mut harness, "1/2 = 50.00 руб.");
+        wait_for(&mut harness, "1С обращалась в");
+
+        let receipt = serde_json::json!({
+            "guid": "00000000-0000-4000-8000-000000000001", "number": "Б-1", "kind": "sale",
             "closed_at": "2026-11-22T12:00:00+03:00", "store": "store-1", "till": "till-1", "cashier": "К",
-            "customer_phone": null, "sellers": ["EMP0001"],
-            "lines": [{"line_no": 1, "sku": "S", "name": "Товар", "unit": "шт", "quantity": "1", "price": "100.00", "discount": "0", "amount": "100.00"}],
-            "payments": [], "total": "100.00"
-        }))
-        .unwrap();
-        let till = naparnik_store::receipts::TillIdentity {
-            store: "store-1".into(),
-            till: "till-1".into(),
-        };
-        store.record_receipt(&receipt, &till).unwrap();
+            "sellers": ["EMP0001", "EMP0007"],
+            "lines": [{"line_no": 1, "sku": "S", "name": "Товар", "unit": "шт", "quantity": "1", "price": "100.01", "discount": "0", "amount": "100.01"}],
+            "payments": [{"kind": "cash", "amount": "100.01"}], "total": "100.01"
+        });
+        assert_eq!(
+            call_bridge(&config, "POST", "/api/v1/receipts", &receipt),
+            201
+        );
         wait_for(&mut harness, "Без продавцов");
+        assert!(
+            harness.query_by_label_contains("1/2").is_none(),
+            "the shares are gone with the sellers"
+        );
     }
 
     #[test]
@@ -444,16 +513,16 @@ mod tests {
         harness.run();
         harness.get_by_label("Чеки (управляющий)").click();
         harness.run();
-        lock(&harness.state().till.model).screen = Screen::Pin {
-            entered: "0000".into(),
+        let type_pin = |harness: &mut Harness<'static, TillWindow>, pin: &str| {
+            for digit in pin.chars() {
+                harness.get_by_label(&digit.to_string()).click();
+                harness.run();
+            }
+            harness.get_by_label("Открыть").click();
         };
-        harness.get_by_label("Открыть").click();
+        type_pin(&mut harness, "0000");
         wait_for(&mut harness, "Неверный PIN (попытка 1 из 5)");
-
-        lock(&harness.state().till.model).screen = Screen::Pin {
-            entered: "2468".into(),
-        };
-        harness.get_by_label("Открыть").click();
+        type_pin(&mut harness, "2468");
         wait_for(&mut harness, "Иванова Анна 100.01");
         wait_for(&mut harness, "1 чеков");
         harness.get_by_label("Изменить продавцов Б-2").click();
