@@ -429,6 +429,72 @@ mod tests {
         assert_eq!(assignment.sellers.len(), 1);
     }
 
+    /// Presses Tab until the control labelled `label` has the keyboard focus.
+    fn tab_to(harness: &mut Harness<'static, TillWindow>, label: &str) {
+        for _ in 0..40 {
+            if harness.get_by_label(label).is_focused() {
+                return;
+            }
+            harness.key_press(egui::Key::Tab);
+            harness.run();
+        }
+        panic!("Tab never reached `{label}`");
+    }
+
+    #[test]
+    fn the_whole_sale_and_the_manager_screen_work_from_the_keyboard_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = config(dir.path());
+        let mut harness = harness(window(&config));
+        wait_for(&mut harness, "Без покупателя");
+
+        harness.event(egui::Event::Text("9513054437".into()));
+        harness.key_press(egui::Key::Backspace);
+        harness.event(egui::Event::Text("6".into()));
+        wait_for(&mut harness, "Новый покупатель");
+        harness.key_press(egui::Key::Enter);
+        wait_for(&mut harness, "Покупатель: +7 (951) 305-44-36");
+
+        harness.key_press(egui::Key::F2);
+        harness.run();
+        harness.event(egui::Event::Text("петр".into()));
+        harness.key_press(egui::Key::Backspace);
+        harness.run();
+        assert!(
+            harness.query_by_label("Добавить Иванова Анна").is_none(),
+            "the search narrows the list"
+        );
+        assert_eq!(
+            lock(&harness.state().till.model).phone_digits,
+            "9513054436",
+            "Backspace in the search leaves the phone alone"
+        );
+        harness.key_press(egui::Key::Enter);
+        wait_for(&mut harness, "Продавцы: Петров Олег");
+        harness.key_press(egui::Key::F2);
+        harness.run();
+        harness.event(egui::Event::Text("EMP0001".into()));
+        harness.key_press(egui::Key::Enter);
+        wait_for(&mut harness, "Продавцы: Петров Олег, Иванова Анна");
+        assert_eq!(
+            lock(&harness.state().till.model).phone_digits,
+            "9513054436",
+            "digits typed into the search did not reach the phone"
+        );
+
+        tab_to(&mut harness, "Убрать Петров Олег");
+        harness.key_press(egui::Key::Enter);
+        wait_for(&mut harness, "Продавцы: Иванова Анна");
+
+        tab_to(&mut harness, "Чеки (управляющий)");
+        harness.key_press(egui::Key::Enter);
+        wait_for(&mut harness, "PIN управляющего");
+        harness.event(egui::Event::Text("2468".into()));
+        harness.key_press(egui::Key::Enter);
+        wait_for(&mut harness, "Чеков не найдено.");
+        wait_for(&mut harness, "Итоги текущей смены по продавцам");
+    }
+
     #[test]
     fn trailing_digits_show_a_short_list_to_choose_from() {
         let dir = tempfile::tempdir().unwrap();

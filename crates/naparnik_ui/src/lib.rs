@@ -57,6 +57,12 @@ pub fn till_ui(ui: &mut egui::Ui, model: &mut TillModel, commands: &mut Vec<Comm
                         _ => Screen::Sale,
                     };
                     model.pin_error = None;
+                    // A new screen starts with no focused button, so Enter means that screen's action.
+                    ui.memory_mut(|memory| {
+                        if let Some(focused) = memory.focused() {
+                            memory.surrender_focus(focused);
+                        }
+                    });
                 }
             });
         });

@@ -25,6 +25,8 @@ pub struct TillModel {
     pub active_sellers: Vec<(SellerCode, String)>,
     /// The picker's search text; `Some` while the picker is open.
     pub seller_search: Option<String>,
+    /// Put the keyboard focus in the picker's search field on the next frame.
+    pub focus_seller_search: bool,
     /// The current receipt's total, once 1C reports it.
     pub receipt_total: Option<Kopecks>,
     /// A short message for the cashier (a duplicate badge, a misread).

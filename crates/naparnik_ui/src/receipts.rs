@@ -22,6 +22,7 @@ pub(crate) fn pin_ui(ui: &mut Ui, model: &mut TillModel, commands: &mut Vec<Comm
         .monospace(),
     );
     let mut submit = false;
+    let button_focused = ui.memory(|memory| memory.focused().is_some());
     ui.input(|input| {
         for event in &input.events {
             match event {
@@ -39,7 +40,7 @@ pub(crate) fn pin_ui(ui: &mut Ui, model: &mut TillModel, commands: &mut Vec<Comm
                     key: egui::Key::Enter,
                     pressed: true,
                     ..
-                } => submit = true,
+                } if !button_focused => submit = true,
                 _ => {}
             }
         }

@@ -14,6 +14,8 @@ pub(crate) fn sale_ui(ui: &mut Ui, model: &mut TillModel, commands: &mut Vec<Com
     ui.columns(2, |columns| {
         phone_ui(&mut columns[0], model, commands, t);
         sellers_ui(&mut columns[1], model, commands, t);
+        columns[1].add_space(12.0);
+        columns[1].weak(t.get("keyboard_hint"));
     });
 }
 
@@ -70,29 +72,41 @@ fn phone_ui(ui: &mut Ui, model: &mut TillModel, commands: &mut Vec<Command>, t: 
             .size(28.0)
             .monospace(),
     );
-    // The keyboard: digits, Backspace and Escape work while the window has focus.
-    ui.input(|input| {
-        for event in &input.events {
-            match event {
-                egui::Event::Text(text) => model
-                    .phone_digits
-                    .extend(text.chars().filter(char::is_ascii_digit)),
-                egui::Event::Key {
-                    key: egui::Key::Backspace,
-                    pressed: true,
-                    ..
-                } => {
-                    model.phone_digits.pop();
+    // The keyboard: digits, Backspace and Escape go to the phone unless a text field is being typed in;
+    // Enter takes the customer shown, unless a focused button takes it first.
+    let (typing, button_focused) = (
+        ui.ctx().text_edit_focused(),
+        ui.memory(|memory| memory.focused().is_some()),
+    );
+    let mut enter = false;
+    let mut pick_seller = false;
+    if !typing {
+        ui.input(|input| {
+            for event in &input.events {
+                match event {
+                    egui::Event::Text(text) => model
+                        .phone_digits
+                        .extend(text.chars().filter(char::is_ascii_digit)),
+                    egui::Event::Key {
+                        key, pressed: true, ..
+                    } => match key {
+                        egui::Key::Backspace => {
+                            model.phone_digits.pop();
+                        }
+                        egui::Key::Escape => model.phone_digits.clear(),
+                        egui::Key::Enter if !button_focused => enter = true,
+                        egui::Key::F2 => pick_seller = true,
+                        _ => {}
+                    },
+                    _ => {}
                 }
-                egui::Event::Key {
-                    key: egui::Key::Escape,
-                    pressed: true,
-                    ..
-                } => model.phone_digits.clear(),
-                _ => {}
             }
-        }
-    });
+        });
+    }
+    if pick_seller {
+        model.seller_search = Some(String::new());
+        model.focus_seller_search = true;
+    }
     egui::Grid::new("pad").spacing([6.0, 6.0]).show(ui, |ui| {
         for row in [["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"]] {
             for digit in row {
@@ -117,8 +131,26 @@ fn phone_ui(ui: &mut Ui, model: &mut TillModel, commands: &mut Vec<Command>, t: 
     if model.phone_digits != before {
         commands.push(Command::PhoneChanged(model.phone_digits.clone()));
     }
+    if enter && let Some(command) = take_customer(model) {
+        commands.push(command);
+    }
     ui.add_space(8.0);
     customer_ui(ui, model, commands, t);
+}
+
+/// What Enter does with the customer panel: attach the customer shown, if there is exactly one.
+fn take_customer(model: &TillModel) -> Option<Command> {
+    let assigned = model.assigned_customer.as_ref().map(|card| &card.e164);
+    match &model.customer {
+        CustomerPanel::New { e164, .. } => Some(Command::CreateCustomer(e164.clone())),
+        CustomerPanel::Found(card) if assigned != Some(&card.e164) => {
+            Some(Command::ChooseCustomer(card.e164.clone()))
+        }
+        CustomerPanel::Matches(cards) if cards.len() == 1 && assigned != Some(&cards[0].e164) => {
+            Some(Command::ChooseCustomer(cards[0].e164.clone()))
+        }
+        _ => None,
+    }
 }
 
 fn card_ui(ui: &mut Ui, card: &CustomerCard, t: Text) {
@@ -218,16 +250,30 @@ fn sellers_ui(ui: &mut Ui, model: &mut TillModel, commands: &mut Vec<Command>, t
                 .clicked()
             {
                 model.seller_search = Some(String::new());
+                model.focus_seller_search = true;
             }
         }
         Some(search) => {
-            ui.horizontal(|ui| {
-                let label = ui.label(t.get("search"));
-                ui.add(egui::TextEdit::singleline(search).desired_width(160.0))
-                    .labelled_by(label.id);
+            let field = ui
+                .horizontal(|ui| {
+                    let label = ui.label(t.get("search"));
+                    ui.add(egui::TextEdit::singleline(search).desired_width(160.0))
+                        .labelled_by(label.id)
+                })
+                .inner;
+            if std::mem::take(&mut model.focus_seller_search) {
+                field.request_focus();
+            }
+            // In the field, Enter adds the first seller shown and Escape closes the list.
+            let (enter, escape) = ui.input(|input| {
+                (
+                    input.key_pressed(egui::Key::Enter),
+                    input.key_pressed(egui::Key::Escape),
+                )
             });
+            let mut add_first = field.lost_focus() && enter;
             let needle = search.to_lowercase();
-            let mut close = false;
+            let mut close = field.lost_focus() && escape;
             egui::ScrollArea::vertical()
                 .max_height(220.0)
                 .show(ui, |ui| {
@@ -238,12 +284,12 @@ fn sellers_ui(ui: &mut Ui, model: &mut TillModel, commands: &mut Vec<Command>, t
                         let already = model.sellers.iter().any(|s| &s.code == code);
                         if shown
                             && !already
-                            && ui
-                                .add(
+                            && (std::mem::take(&mut add_first)
+                                | ui.add(
                                     Button::new(format!("{} {name}", t.get("add")))
                                         .min_size(egui::vec2(ui.available_width(), TOUCH)),
                                 )
-                                .clicked()
+                                .clicked())
                         {
                             commands.push(Command::AddSeller(code.clone()));
                             close = true;

@@ -56,7 +56,16 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("remove_customer", "Убрать покупателя", "Remove customer"),
     ("sellers", "Продавцы", "Sellers"),
     ("remove", "Убрать", "Remove"),
-    ("pick_seller", "Выбрать продавца вручную", "Pick a seller"),
+    (
+        "pick_seller",
+        "Выбрать продавца вручную (F2)",
+        "Pick a seller (F2)",
+    ),
+    (
+        "keyboard_hint",
+        "С клавиатуры: цифры — телефон, Enter — выбрать покупателя, Esc — стереть номер, F2 — продавец, Tab — по кнопкам.",
+        "Keyboard: digits — phone, Enter — choose the customer, Esc — clear the number, F2 — seller, Tab — between buttons.",
+    ),
     ("search", "Поиск", "Search"),
     ("close", "Закрыть", "Close"),
     ("pin", "PIN управляющего", "Manager PIN"),
