@@ -124,26 +124,18 @@ impl From<StoreError> for ApiError {
 impl From<AssignmentChangeError> for ApiError {
     fn from(error: AssignmentChangeError) -> ApiError {
         match error {
-            AssignmentChangeError::Rule(AssignmentError::AlreadyAdded(code)) => ApiError::new(
-                StatusCode::CONFLICT,
-                "seller_already_added",
-                format!("Продавец {code} уже добавлен в этот чек."),
-            ),
-            AssignmentChangeError::Rule(AssignmentError::Full) => ApiError::unprocessable(
-                "too_many_sellers",
-                format!(
-                    "В чеке может быть не больше {} продавцов.",
-                    naparnik_domain::shares::MAX_SELLERS
-                ),
-            ),
-            AssignmentChangeError::Rule(AssignmentError::Inactive(code)) => {
-                ApiError::unprocessable(
-                    "seller_inactive",
-                    format!("Продавец {code} отключён. Попросите управляющего включить его."),
-                )
-            }
-            AssignmentChangeError::Rule(AssignmentError::NotAdded(code)) => {
-                ApiError::not_found(format!("Продавца {code} нет в текущем чеке."))
+            AssignmentChangeError::Rule(rule) => {
+                let message = rule.ru();
+                match rule {
+                    AssignmentError::AlreadyAdded(_) => {
+                        ApiError::new(StatusCode::CONFLICT, "seller_already_added", message)
+                    }
+                    AssignmentError::Full => ApiError::unprocessable("too_many_sellers", message),
+                    AssignmentError::Inactive(_) => {
+                        ApiError::unprocessable("seller_inactive", message)
+                    }
+                    AssignmentError::NotAdded(_) => ApiError::not_found(message),
+                }
             }
             AssignmentChangeError::UnknownSeller(code) => ApiError::unprocessable(
                 "unknown_seller",

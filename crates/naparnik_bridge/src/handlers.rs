@@ -244,7 +244,7 @@ fn parse_phone(text: &str, field: &str) -> Result<Phone, ApiError> {
     Phone::parse(text).map_err(|error| {
         ApiError::unprocessable(
             "invalid_phone",
-            format!("Номер телефона «{text}» не распознан: {error}."),
+            format!("Номер телефона «{text}» не распознан: {}.", error.ru()),
         )
         .with_field(field)
     })
@@ -440,8 +440,9 @@ async fn find_customers(
         ApiError::unprocessable(
             "invalid_phone",
             format!(
-                "«{}» — не телефон и не 4+ последние цифры: {error}.",
-                query.query
+                "«{}» — не телефон и не 4+ последние цифры: {}.",
+                query.query,
+                error.ru()
             ),
         )
         .with_field("query")

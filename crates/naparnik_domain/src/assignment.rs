@@ -24,6 +24,24 @@ pub enum AssignmentError {
     NotAdded(SellerCode),
 }
 
+impl AssignmentError {
+    /// The same reason in Russian, for the cashier (the English `Display` is for logs).
+    pub fn ru(&self) -> String {
+        match self {
+            AssignmentError::AlreadyAdded(code) => {
+                format!("Продавец {code} уже добавлен в этот чек.")
+            }
+            AssignmentError::Full => {
+                format!("В чеке может быть не больше {MAX_SELLERS} продавцов.")
+            }
+            AssignmentError::Inactive(code) => {
+                format!("Продавец {code} отключён. Попросите управляющего включить его.")
+            }
+            AssignmentError::NotAdded(code) => format!("Продавца {code} нет в текущем чеке."),
+        }
+    }
+}
+
 /// The till's current assignment.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Assignment {

@@ -45,6 +45,32 @@ pub enum PhoneError {
     NotAssigned,
 }
 
+impl PhoneError {
+    /// The same reason in Russian, for the cashier (the English `Display` is for logs).
+    pub fn ru(&self) -> String {
+        match self {
+            PhoneError::NotANumber => {
+                "в тексте нет номера телефона: наберите цифры, например 8 951 305-44-36".into()
+            }
+            PhoneError::TooShort { digits } => {
+                format!("номер слишком короткий ({digits} цифр): проверьте, не пропущена ли цифра")
+            }
+            PhoneError::WrongLength { digits } => format!(
+                "в номере неверное число цифр ({digits}): проверьте, нет ли пропущенной или лишней"
+            ),
+            PhoneError::TooLong { digits } => {
+                format!("номер слишком длинный ({digits} цифр): проверьте, нет ли лишней цифры")
+            }
+            PhoneError::UnknownCountry => {
+                "неизвестный код страны: иностранный номер набирают с + и кодом страны".into()
+            }
+            PhoneError::NotAssigned => {
+                "такого номера нет в плане нумерации: проверьте код города или оператора".into()
+            }
+        }
+    }
+}
+
 /// A log filter directive that every subscriber of the product must carry.
 ///
 /// The phone library logs the numbers it parses at its debug and trace levels;
@@ -245,6 +271,25 @@ impl PhoneQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_reason_reads_in_russian_too() {
+        for text in [
+            "",
+            "123",
+            "8 951 305-44-3",
+            "8 951 305-44-366",
+            "+999 123 456 789",
+            "8 (000) 000-00-00",
+        ] {
+            let error = Phone::parse(text).unwrap_err();
+            let ru = error.ru();
+            assert!(
+                ru.chars().any(|c| ('а'..='я').contains(&c)) && !ru.contains("the "),
+                "{text}: {ru}"
+            );
+        }
+    }
 
     #[test]
     fn human_spellings_normalize_to_e164() {
