@@ -20,7 +20,7 @@ use naparnik_store::Store;
 use naparnik_store::assignment::AssignmentChangeError;
 use naparnik_store::receipts::ReceiptFilter;
 use naparnik_ui::{
-    Command, CustomerCard, CustomerPanel, ReceiptRow, Screen, SellerRow, SellerTotalRow,
+    Bilingual, Command, CustomerCard, CustomerPanel, ReceiptRow, Screen, SellerRow, SellerTotalRow,
     SellersEdit, StatusLine, TillModel,
 };
 
@@ -130,14 +130,17 @@ impl Controller {
             };
             if let Err(error) = result {
                 tracing::error!("till: {error:#}");
-                self.notice(format!(
-                    "Ошибка: {error:#}. Повторите; если не проходит — «naparnik doctor»."
+                self.notice(Bilingual::new(
+                    format!("Ошибка: {error:#}. Повторите; если не проходит — «naparnik doctor»."),
+                    format!(
+                        "Error: {error:#}. Try again; if it keeps failing, run `naparnik doctor`."
+                    ),
                 ));
             }
         }
     }
 
-    fn notice(&self, text: String) {
+    fn notice(&self, text: Bilingual) {
         lock(&self.model).notice = Some(text);
         (self.repaint)();
     }
@@ -210,7 +213,10 @@ impl Controller {
                         phone: phone.display(),
                     },
                 },
-                Err(error) => CustomerPanel::Invalid(format!("Номер не распознан: {error}")),
+                Err(error) => CustomerPanel::Invalid(Bilingual::new(
+                    format!("Номер не распознан: {}", error.ru()),
+                    format!("Not a valid number: {error}"),
+                )),
             }
         };
         lock(&self.model).customer = panel;
@@ -232,13 +238,10 @@ impl Controller {
                 lock(&self.model).notice = None;
             }
             Err(AssignmentChangeError::Rule(rule)) => {
-                let text = match rule {
-                    naparnik_domain::assignment::AssignmentError::AlreadyAdded(_) => {
-                        "Этот продавец уже добавлен в чек.".to_owned()
-                    }
-                    other => other.to_string(),
-                };
-                self.notice(text);
+                self.notice(Bilingual::new(
+                    rule.ru(),
+                    format!("{}.", capitalized(&rule.to_string())),
+                ));
             }
             Err(other) => return Err(other.into()),
         }
@@ -253,7 +256,10 @@ impl Controller {
             } => match self.store.seller_by_badge(&code)? {
                 Some(seller) => self.assign_seller(&seller.code),
                 None => {
-                    self.notice(format!("Бейдж {code} не найден среди продавцов. Загрузите список продавцов или выберите вручную."));
+                    self.notice(Bilingual::new(
+                        format!("Бейдж {code} не найден среди продавцов. Загрузите список продавцов или выберите вручную."),
+                        format!("Badge {code} belongs to no seller. Load the sellers list or pick the seller by hand."),
+                    ));
                     Ok(())
                 }
             },
@@ -263,8 +269,11 @@ impl Controller {
             } => match self.store.customer_by_card(&code)? {
                 Some(customer) => self.assign_customer(customer.phone.as_e164()),
                 None => {
-                    self.notice(format!(
-                        "Карта {code} ни за кем не закреплена. Наберите телефон покупателя."
+                    self.notice(Bilingual::new(
+                        format!(
+                            "Карта {code} ни за кем не закреплена. Наберите телефон покупателя."
+                        ),
+                        format!("Card {code} belongs to no customer. Type the customer's phone."),
                     ));
                     Ok(())
                 }
@@ -273,7 +282,10 @@ impl Controller {
                 class: ScanClass::Misread { .. },
                 ..
             } => {
-                self.notice("Штрихкод прочитан с ошибкой — отсканируйте ещё раз.".into());
+                self.notice(Bilingual::new(
+                    "Штрихкод прочитан с ошибкой — отсканируйте ещё раз.",
+                    "The barcode was misread — scan it again.",
+                ));
                 Ok(())
             }
             InputEvent::Scan {
@@ -281,7 +293,10 @@ impl Controller {
                 badge_only: true,
                 ..
             } => {
-                self.notice(format!("Это не бейдж продавца ({code})."));
+                self.notice(Bilingual::new(
+                    format!("Это не бейдж продавца ({code})."),
+                    format!("This is not a seller's badge ({code})."),
+                ));
                 Ok(())
             }
             InputEvent::Scan { .. } | InputEvent::Connected { .. } | InputEvent::Lost { .. } => {
@@ -340,12 +355,15 @@ impl Controller {
 
     fn submit_pin(&mut self, pin: &str) -> anyhow::Result<()> {
         let now = Instant::now();
-        let refused = |model: &mut TillModel, text: String| model.pin_error = Some(text);
+        let refused = |model: &mut TillModel, text: Bilingual| model.pin_error = Some(text);
         if let Some(until) = self.locked_until.filter(|until| *until > now) {
             let minutes = (until - now).as_secs().div_ceil(60);
             refused(
                 &mut lock(&self.model),
-                format!("Слишком много неверных PIN: подождите {minutes} мин."),
+                Bilingual::new(
+                    format!("Слишком много неверных PIN: подождите {minutes} мин."),
+                    format!("Too many wrong PINs: wait {minutes} min."),
+                ),
             );
             (self.repaint)();
             return Ok(());
@@ -353,7 +371,10 @@ impl Controller {
         let Some(expected) = &self.config.manager_pin else {
             refused(
                 &mut lock(&self.model),
-                "PIN управляющего не задан в настройках ([bridge] manager_pin).".into(),
+                Bilingual::new(
+                    "PIN управляющего не задан в настройках ([bridge] manager_pin).",
+                    "No manager PIN is set in the configuration ([bridge] manager_pin).",
+                ),
             );
             (self.repaint)();
             return Ok(());
@@ -367,11 +388,21 @@ impl Controller {
             let text = if self.pin_failures >= PIN_ATTEMPTS {
                 self.pin_failures = 0;
                 self.locked_until = Some(now + PIN_LOCKOUT);
-                "Неверный PIN. Чеки заблокированы на 5 минут.".to_owned()
+                let minutes = PIN_LOCKOUT.as_secs() / 60;
+                Bilingual::new(
+                    format!("Неверный PIN. Чеки заблокированы на {minutes} мин."),
+                    format!("Wrong PIN. Receipts are locked for {minutes} min."),
+                )
             } else {
-                format!(
-                    "Неверный PIN (попытка {} из {PIN_ATTEMPTS}).",
-                    self.pin_failures
+                Bilingual::new(
+                    format!(
+                        "Неверный PIN (попытка {} из {PIN_ATTEMPTS}).",
+                        self.pin_failures
+                    ),
+                    format!(
+                        "Wrong PIN (attempt {} of {PIN_ATTEMPTS}).",
+                        self.pin_failures
+                    ),
                 )
             };
             refused(&mut lock(&self.model), text);
@@ -519,11 +550,23 @@ impl Controller {
             }
             Err(error) => {
                 if let Some(editing) = &mut lock(&self.model).receipts.editing {
-                    editing.error = Some(format!("Не сохранено: {error}"));
+                    editing.error = Some(Bilingual::new(
+                        format!("Не сохранено: {error}"),
+                        format!("Not saved: {error}"),
+                    ));
                 }
                 (self.repaint)();
                 Ok(())
             }
         }
     }
+}
+
+/// `text` with its first letter in upper case.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

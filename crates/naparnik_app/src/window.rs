@@ -14,7 +14,7 @@ use anyhow::anyhow;
 use eframe::egui;
 use naparnik_bridge::Bridge;
 use naparnik_input::InputEvent;
-use naparnik_ui::{Command, StatusLine, till_ui};
+use naparnik_ui::{Bilingual, Command, StatusLine, till_ui};
 
 use crate::config::Config;
 use crate::till::{Message, Till, lock};
@@ -81,7 +81,7 @@ impl eframe::App for TillWindow {
 /// The upstream targets the status strip reports on: name and the event kinds each takes.
 type TargetKinds = Vec<(String, &'static [naparnik_domain::EventKind])>;
 
-/// One line per upstream target, in Russian: backlog, last success, the problem and what to do.
+/// One line per upstream target: backlog, last success, the problem and what to do.
 fn sync_lines(
     config: &Config,
     targets: &TargetKinds,
@@ -90,37 +90,56 @@ fn sync_lines(
     if targets.is_empty() {
         return vec![StatusLine {
             ok: true,
-            text: "Выгрузка в УТ и CRM не настроена ([[sync.targets]]).".into(),
+            text: Bilingual::new(
+                "Выгрузка в УТ и CRM не настроена ([[sync.targets]]).",
+                "Upload to UT and the CRM is not set up ([[sync.targets]]).",
+            ),
         }];
     }
     targets
         .iter()
         .map(|(name, kinds)| match store.target_status(name, kinds) {
             Ok(status) => {
-                let mut text = format!("{name}: в очереди {}", status.backlog);
+                let mut ru = format!("{name}: в очереди {}", status.backlog);
+                let mut en = format!("{name}: {} queued", status.backlog);
                 let mut ok = true;
                 if let Some(at) = status.last_success_at_utc {
-                    text.push_str(&format!(", отправлено {}", at.with_timezone(&config.utc_offset).format("%d.%m %H:%M")));
+                    let at = at.with_timezone(&config.utc_offset).format("%d.%m %H:%M");
+                    ru.push_str(&format!(", отправлено {at}"));
+                    en.push_str(&format!(", last sent {at}"));
                 }
                 if status.failures > 0 {
                     ok = false;
-                    text.push_str(&format!(
+                    ru.push_str(&format!(
                         ". Нет связи ({} попыток): продажи копятся и уйдут сами; если долго — проверьте сеть и «naparnik sync status»",
+                        status.failures
+                    ));
+                    en.push_str(&format!(
+                        ". Offline ({} attempts): sales are kept and will go by themselves; if it lasts, check the network and `naparnik sync status`",
                         status.failures
                     ));
                 }
                 let pull_error = store.sync_cursor(name, naparnik_sync::LAST_PULL_ERROR).ok().flatten();
                 if pull_error.is_some_and(|e| !e.is_empty()) {
                     ok = false;
-                    text.push_str(". Покупатели не обновляются: нет связи");
+                    ru.push_str(". Покупатели не обновляются: нет связи");
+                    en.push_str(". Customers are not being updated: offline");
                 }
                 if !status.parked.is_empty() {
                     ok = false;
-                    text.push_str(&format!(". Отложено событий: {} — нужна помощь ИТ", status.parked.len()));
+                    let parked = status.parked.len();
+                    ru.push_str(&format!(". Отложено событий: {parked} — нужна помощь ИТ"));
+                    en.push_str(&format!(". {parked} events set aside — IT must look"));
                 }
-                StatusLine { ok, text }
+                StatusLine { ok, text: Bilingual::new(ru, en) }
             }
-            Err(error) => StatusLine { ok: false, text: format!("{name}: состояние недоступно ({error})") },
+            Err(error) => StatusLine {
+                ok: false,
+                text: Bilingual::new(
+                    format!("{name}: состояние недоступно ({error})"),
+                    format!("{name}: state unavailable ({error})"),
+                ),
+            },
         })
         .collect()
 }
@@ -128,7 +147,7 @@ fn sync_lines(
 /// Recomposes the status strip every second on its own thread and sends it to the controller.
 fn watch_status(
     config: Config,
-    bridge_status: Arc<Mutex<String>>,
+    bridge_status: Arc<Mutex<StatusLine>>,
     bridge: Arc<Mutex<Option<Arc<Bridge>>>>,
     devices: Arc<Mutex<BTreeMap<String, StatusLine>>>,
     sender: std::sync::mpsc::Sender<Message>,
@@ -144,21 +163,34 @@ fn watch_status(
         loop {
             let mut lines: Vec<StatusLine> = devices.lock().map(|d| d.values().cloned().collect()).unwrap_or_default();
             if let Ok(Some(bridge)) = bridge.lock().map(|b| b.clone()) {
-                bridge.set_devices(lines.iter().map(|l| l.text.clone()).collect());
+                bridge.set_devices(lines.iter().map(|l| l.text.ru.clone()).collect());
             }
             if lines.is_empty() {
-                lines.push(StatusLine { ok: true, text: "Сканеры и клавиатура не настроены ([[input.devices]]); выбирайте продавцов вручную.".into() });
-            }
-            let bridge_line = bridge_status.lock().map(|s| s.clone()).unwrap_or_default();
-            let seen = bridge.lock().ok().and_then(|b| b.as_ref().and_then(|b| b.last_request_utc()));
-            lines.push(match seen {
-                Some(at) => StatusLine {
+                lines.push(StatusLine {
                     ok: true,
-                    text: format!("{bridge_line}; 1С обращалась в {}", at.with_timezone(&config.utc_offset).format("%H:%M:%S")),
-                },
+                    text: Bilingual::new(
+                        "Сканеры и клавиатура не настроены ([[input.devices]]); выбирайте продавцов вручную.",
+                        "No scanners or keypad are set up ([[input.devices]]); pick sellers by hand.",
+                    ),
+                });
+            }
+            let bridge_line = bridge_status.lock().map(|s| s.clone()).unwrap_or_else(|_| StatusLine { ok: false, text: Bilingual::default() });
+            let seen = bridge.lock().ok().and_then(|b| b.as_ref().and_then(|b| b.last_request_utc()));
+            let Bilingual { ru, en } = &bridge_line.text;
+            lines.push(match seen {
+                Some(at) => {
+                    let at = at.with_timezone(&config.utc_offset).format("%H:%M:%S");
+                    StatusLine {
+                        ok: bridge_line.ok,
+                        text: Bilingual::new(format!("{ru}; 1С обращалась в {at}"), format!("{en}; 1C last called at {at}")),
+                    }
+                }
                 None => StatusLine {
-                    ok: !bridge_line.contains("не работает"),
-                    text: format!("{bridge_line}; 1С ещё не обращалась — проверьте токен в настройках расширения"),
+                    ok: bridge_line.ok,
+                    text: Bilingual::new(
+                        format!("{ru}; 1С ещё не обращалась — проверьте токен в настройках расширения"),
+                        format!("{en}; 1C has not called yet — check the token in the extension's settings"),
+                    ),
                 },
             });
             if last_sync.elapsed() >= Duration::from_secs(5) {
@@ -167,7 +199,13 @@ fn watch_status(
                 }
                 sync = match &store {
                     Some(store) => sync_lines(&config, &targets, store),
-                    None => vec![StatusLine { ok: false, text: "Состояние выгрузки недоступно: база не открывается; запустите «naparnik doctor».".into() }],
+                    None => vec![StatusLine {
+                        ok: false,
+                        text: Bilingual::new(
+                            "Состояние выгрузки недоступно: база не открывается; запустите «naparnik doctor».",
+                            "Upload state unavailable: the database does not open; run `naparnik doctor`.",
+                        ),
+                    }],
                 };
                 last_sync = Instant::now();
             }
@@ -206,14 +244,20 @@ fn start_input(
                         device.clone(),
                         StatusLine {
                             ok: true,
-                            text: format!("{device}: подключён"),
+                            text: Bilingual::new(
+                                format!("{device}: подключён"),
+                                format!("{device}: connected"),
+                            ),
                         },
                     )),
                     InputEvent::Lost { device, problem } => Some((
                         device.clone(),
                         StatusLine {
                             ok: false,
-                            text: format!("{device}: {problem}"),
+                            text: Bilingual::new(
+                                format!("{device}: {}", problem.ru()),
+                                format!("{device}: {problem}"),
+                            ),
                         },
                     )),
                     _ => None,
@@ -235,7 +279,10 @@ pub fn start(
 ) -> anyhow::Result<TillWindow> {
     let till = Till::start(config, repaint.clone())?;
     let window = TillWindow::new(till, started);
-    let bridge_status = Arc::new(Mutex::new("Связь с 1С: запускается…".to_owned()));
+    let bridge_status = Arc::new(Mutex::new(StatusLine {
+        ok: true,
+        text: Bilingual::new("Связь с 1С: запускается…", "Link to 1C: starting…"),
+    }));
     let bridge = Arc::new(Mutex::new(None));
     crate::commands::serve::spawn_for_window(
         config,
@@ -493,6 +540,24 @@ mod tests {
         harness.key_press(egui::Key::Enter);
         wait_for(&mut harness, "Чеков не найдено.");
         wait_for(&mut harness, "Итоги текущей смены по продавцам");
+    }
+
+    #[test]
+    fn notices_and_the_status_strip_follow_the_language() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = config(dir.path());
+        seed_sellers(&config);
+        let mut harness = harness(start(&config, None, || {}).unwrap());
+        badge(&harness, "B9");
+        wait_for(&mut harness, "Бейдж B9 не найден среди продавцов");
+        wait_for(&mut harness, "1С ещё не обращалась");
+        harness.get_by_label("English").click();
+        wait_for(&mut harness, "Badge B9 belongs to no seller");
+        wait_for(&mut harness, "1C has not called yet");
+        assert!(
+            harness.query_by_label_contains("Бейдж").is_none(),
+            "nothing is left in Russian"
+        );
     }
 
     #[test]

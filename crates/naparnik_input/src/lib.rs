@@ -20,6 +20,7 @@ pub mod classify;
 pub mod devices;
 pub mod hidpos;
 pub mod keymap;
+pub mod problem;
 pub mod serial;
 pub mod sources;
 pub mod wedge;
@@ -27,6 +28,7 @@ pub mod wedge;
 use std::time::Instant;
 
 pub use classify::{Classifier, ClassifierConfig, ScanClass};
+pub use problem::DeviceProblem;
 
 /// Where a code came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,7 +90,7 @@ pub enum InputEvent {
     Lost {
         /// The device's configured name.
         device: String,
-        /// What happened and what to do, in plain words.
-        problem: String,
+        /// What happened, and so what to do.
+        problem: DeviceProblem,
     },
 }

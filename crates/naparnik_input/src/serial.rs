@@ -4,6 +4,8 @@ use std::io::Read;
 use std::sync::mpsc::SyncSender;
 use std::time::Duration;
 
+use crate::DeviceProblem;
+
 /// What ends a code on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -144,7 +146,7 @@ pub enum SerialEvent {
     /// A code arrived.
     Code(String),
     /// The port is gone or cannot be opened; it is tried again.
-    Lost(String),
+    Lost(DeviceProblem),
 }
 
 /// Reads a serial scanner until `keep_running` turns false, reopening the port whenever it disappears.
@@ -155,7 +157,7 @@ pub fn read_serial(
     events: &SyncSender<SerialEvent>,
     keep_running: &(dyn Fn() -> bool + Sync),
 ) {
-    let mut last_problem = String::new();
+    let mut last_problem = None;
     while keep_running() {
         let opened = serialport::new(&config.path, config.baud)
             .timeout(Duration::from_millis(200))
@@ -163,18 +165,26 @@ pub fn read_serial(
         let mut port = match opened {
             Ok(port) => port,
             Err(error) => {
-                let problem = format!("cannot open {}: {error}", config.path);
-                if problem != last_problem
+                let problem = match error.kind() {
+                    serialport::ErrorKind::NoDevice
+                    | serialport::ErrorKind::Io(std::io::ErrorKind::NotFound) => {
+                        DeviceProblem::NotConnected
+                    }
+                    _ => DeviceProblem::NoAccess {
+                        detail: format!("{}: {error}", config.path),
+                    },
+                };
+                if last_problem.as_ref() != Some(&problem)
                     && events.send(SerialEvent::Lost(problem.clone())).is_err()
                 {
                     return;
                 }
-                last_problem = problem;
+                last_problem = Some(problem);
                 std::thread::sleep(config.reconnect_every);
                 continue;
             }
         };
-        last_problem.clear();
+        last_problem = None;
         if events.send(SerialEvent::Opened).is_err() {
             return;
         }
@@ -183,7 +193,9 @@ pub fn read_serial(
         while keep_running() {
             match port.read(&mut buffer) {
                 Ok(0) => {
-                    let _ = events.send(SerialEvent::Lost(format!("{} closed", config.path)));
+                    let _ = events.send(SerialEvent::Lost(DeviceProblem::Unplugged {
+                        detail: format!("{} closed", config.path),
+                    }));
                     break;
                 }
                 Ok(n) => {
@@ -195,10 +207,9 @@ pub fn read_serial(
                 }
                 Err(error) if error.kind() == std::io::ErrorKind::TimedOut => {}
                 Err(error) => {
-                    let _ = events.send(SerialEvent::Lost(format!(
-                        "{} failed: {error}",
-                        config.path
-                    )));
+                    let _ = events.send(SerialEvent::Lost(DeviceProblem::Unplugged {
+                        detail: format!("{}: {error}", config.path),
+                    }));
                     break;
                 }
             }

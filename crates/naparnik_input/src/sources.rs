@@ -17,7 +17,7 @@ use evdev::{AttributeSet, EventType, KeyCode};
 use crate::hidpos::HidPosDecoder;
 use crate::serial::{Framing, LineEnd, SerialConfig, SerialEvent, read_serial};
 use crate::wedge::{RawKey, WedgeConfig, WedgeDecoder, WedgeOutput, keypad_key};
-use crate::{Classifier, InputEvent, ScanClass, SourceKind};
+use crate::{Classifier, DeviceProblem, InputEvent, ScanClass, SourceKind};
 
 /// How often a missing device is looked for.
 const RESCAN_EVERY: Duration = Duration::from_secs(1);
@@ -177,7 +177,7 @@ fn run_serial(
     let Selector::Path(path) = &device.selector else {
         let _ = sender.send(InputEvent::Lost {
             device: device.name.clone(),
-            problem: "a serial scanner is chosen by its port path".into(),
+            problem: DeviceProblem::SerialNeedsPath,
         });
         return;
     };
@@ -206,9 +206,7 @@ fn run_serial(
                 ),
                 SerialEvent::Lost(problem) => InputEvent::Lost {
                     device: device.name.clone(),
-                    problem: format!(
-                        "{problem}; check the cable, it is picked up again when it returns"
-                    ),
+                    problem,
                 },
             };
             if sender.send(event).is_err() {
@@ -259,20 +257,14 @@ fn run_evdev(
     sender: &SyncSender<InputEvent>,
     keep_running: &(dyn Fn() -> bool + Sync),
 ) {
-    let lost = |problem: String| InputEvent::Lost {
+    let lost = |problem: DeviceProblem| InputEvent::Lost {
         device: device.name.clone(),
         problem,
     };
     let mut reported_missing = false;
     while keep_running() {
         let Some((path, mut input)) = find_evdev(&device.selector) else {
-            if !reported_missing
-                && sender
-                    .send(lost(
-                        "not connected: plug it in, it is picked up without a restart".into(),
-                    ))
-                    .is_err()
-            {
+            if !reported_missing && sender.send(lost(DeviceProblem::NotConnected)).is_err() {
                 return;
             }
             reported_missing = true;
@@ -291,6 +283,7 @@ fn run_evdev(
         let keypad = device.kind == DeviceSource::Keypad;
         let mut keyboard = None;
         let mut grabbed = false;
+        let mut no_pass_through = None;
         if wants_grab {
             match (keypad, pass_through_keyboard()) {
                 (true, _) => grabbed = input.grab().is_ok(),
@@ -300,21 +293,19 @@ fn run_evdev(
                 }
                 (false, Err(error)) => {
                     // Without a way to re-type product scans for 1C, grabbing would swallow them: read without a grab.
-                    let problem = format!(
-                        "uinput is not available ({error}): badge digits will also reach the 1C window; give the service user access to /dev/uinput (udev rules) or use a dedicated badge reader"
-                    );
-                    if sender.send(lost(problem)).is_err() {
-                        return;
-                    }
+                    no_pass_through = Some(DeviceProblem::NoPassThrough {
+                        detail: error.to_string(),
+                    });
                 }
             }
         }
-        if sender
-            .send(InputEvent::Connected {
-                device: device.name.clone(),
-                path: path.display().to_string(),
-            })
-            .is_err()
+        let connected = InputEvent::Connected {
+            device: device.name.clone(),
+            path: path.display().to_string(),
+        };
+        // The warning goes after "connected", so it is what the status strip keeps showing.
+        if sender.send(connected).is_err()
+            || no_pass_through.is_some_and(|problem| sender.send(lost(problem)).is_err())
         {
             return;
         }
@@ -323,9 +314,9 @@ fn run_evdev(
             let events = match input.fetch_events() {
                 Ok(events) => events.collect::<Vec<_>>(),
                 Err(error) => {
-                    let _ = sender.send(lost(format!(
-                        "unplugged or unreadable ({error}); it is picked up again when it returns"
-                    )));
+                    let _ = sender.send(lost(DeviceProblem::Unplugged {
+                        detail: error.to_string(),
+                    }));
                     break 'reading;
                 }
             };
@@ -390,14 +381,16 @@ fn run_hidpos(
     sender: &SyncSender<InputEvent>,
     keep_running: &(dyn Fn() -> bool + Sync),
 ) {
-    let lost = |problem: String| InputEvent::Lost {
+    let lost = |problem: DeviceProblem| InputEvent::Lost {
         device: device.name.clone(),
         problem,
     };
-    let mut reported = String::new();
+    let mut reported = None;
     while keep_running() {
         let opened = hidapi::HidApi::new()
-            .map_err(|e| e.to_string())
+            .map_err(|e| DeviceProblem::NoAccess {
+                detail: e.to_string(),
+            })
             .and_then(|api| {
                 let found = api.device_list().find(|info| match &device.selector {
                     Selector::Path(path) => info.path().to_string_lossy() == path.as_str(),
@@ -406,26 +399,28 @@ fn run_hidpos(
                         info.vendor_id() == *vendor && info.product_id() == *product
                     }
                 });
-                let info = found.ok_or_else(|| {
-                    "not connected: plug it in, it is picked up without a restart".to_owned()
-                })?;
+                let info = found.ok_or(DeviceProblem::NotConnected)?;
                 let path = info.path().to_string_lossy().into_owned();
-                info.open_device(&api).map(|d| (d, path)).map_err(|e| {
-                    format!("cannot open: {e}; check the udev rules (naparnik devices)")
-                })
+                info.open_device(&api)
+                    .map(|d| (d, path))
+                    .map_err(|e| DeviceProblem::NoAccess {
+                        detail: e.to_string(),
+                    })
             });
         let (hid, path) = match opened {
             Ok(opened) => opened,
             Err(problem) => {
-                if problem != reported && sender.send(lost(problem.clone())).is_err() {
+                if reported.as_ref() != Some(&problem)
+                    && sender.send(lost(problem.clone())).is_err()
+                {
                     return;
                 }
-                reported = problem;
+                reported = Some(problem);
                 std::thread::sleep(RESCAN_EVERY);
                 continue;
             }
         };
-        reported.clear();
+        reported = None;
         if sender
             .send(InputEvent::Connected {
                 device: device.name.clone(),
@@ -461,9 +456,9 @@ fn run_hidpos(
                     }
                 },
                 Err(error) => {
-                    let _ = sender.send(lost(format!(
-                        "unplugged or unreadable ({error}); it is picked up again when it returns"
-                    )));
+                    let _ = sender.send(lost(DeviceProblem::Unplugged {
+                        detail: error.to_string(),
+                    }));
                     break;
                 }
             }

@@ -11,7 +11,7 @@ mod sale;
 mod text;
 
 pub use model::*;
-pub use text::{Language, Text};
+pub use text::{Bilingual, Language, Text};
 
 /// Touch targets are at least this tall.
 pub const TOUCH: f32 = 48.0;
@@ -86,7 +86,7 @@ fn status_ui(ui: &mut egui::Ui, model: &TillModel, _commands: &mut Vec<Command>)
         } else {
             ui.visuals().warn_fg_color
         };
-        ui.colored_label(color, &line.text);
+        ui.colored_label(color, line.text.get(model.language));
     }
     ui.add_space(4.0);
 }

@@ -2,7 +2,7 @@
 
 use naparnik_domain::{Kopecks, SellerCode};
 
-use crate::text::Language;
+use crate::text::{Bilingual, Language};
 
 /// The window's state, filled by the app.
 #[derive(Debug, Clone, Default)]
@@ -30,11 +30,11 @@ pub struct TillModel {
     /// The current receipt's total, once 1C reports it.
     pub receipt_total: Option<Kopecks>,
     /// A short message for the cashier (a duplicate badge, a misread).
-    pub notice: Option<String>,
+    pub notice: Option<Bilingual>,
     /// The status strip, one line each.
     pub status: Vec<StatusLine>,
     /// Why the PIN was refused.
-    pub pin_error: Option<String>,
+    pub pin_error: Option<Bilingual>,
     /// The receipts screen.
     pub receipts: ReceiptsView,
 }
@@ -91,7 +91,7 @@ pub enum CustomerPanel {
     /// Trailing digits and the customers they match.
     Matches(Vec<CustomerCard>),
     /// The number is wrong; why.
-    Invalid(String),
+    Invalid(Bilingual),
 }
 
 /// A seller on the next receipt.
@@ -113,7 +113,7 @@ pub struct StatusLine {
     /// False for a problem (shown in warning colour).
     pub ok: bool,
     /// What is, and for a problem what to do.
-    pub text: String,
+    pub text: Bilingual,
 }
 
 /// The manager's receipts screen.
@@ -177,7 +177,7 @@ pub struct SellersEdit {
     /// The new amounts, before saving.
     pub preview: Vec<(String, Kopecks)>,
     /// Why saving failed.
-    pub error: Option<String>,
+    pub error: Option<Bilingual>,
 }
 
 /// What the screens ask the app to do.

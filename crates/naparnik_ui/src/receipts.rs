@@ -82,7 +82,7 @@ pub(crate) fn pin_ui(ui: &mut Ui, model: &mut TillModel, commands: &mut Vec<Comm
         commands.push(Command::SubmitPin(std::mem::take(entered)));
     }
     if let Some(error) = &model.pin_error {
-        ui.colored_label(ui.visuals().warn_fg_color, error);
+        ui.colored_label(ui.visuals().warn_fg_color, error.get(t.0));
     }
 }
 
@@ -158,7 +158,7 @@ pub(crate) fn receipts_ui(ui: &mut Ui, model: &mut TillModel, commands: &mut Vec
             ui.label(format!("{name}: {amount} {}", t.get("rub")));
         }
         if let Some(error) = &edit.error {
-            ui.colored_label(ui.visuals().warn_fg_color, error);
+            ui.colored_label(ui.visuals().warn_fg_color, error.get(t.0));
         }
         let mut cancel = false;
         ui.horizontal(|ui| {

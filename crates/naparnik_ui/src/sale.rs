@@ -56,7 +56,7 @@ fn glance_ui(ui: &mut Ui, model: &TillModel, t: Text) {
             .color(color),
     );
     if let Some(notice) = &model.notice {
-        ui.colored_label(ui.visuals().warn_fg_color, notice);
+        ui.colored_label(ui.visuals().warn_fg_color, notice.get(t.0));
     }
 }
 
@@ -178,7 +178,7 @@ fn customer_ui(ui: &mut Ui, model: &mut TillModel, commands: &mut Vec<Command>, 
     match &model.customer {
         CustomerPanel::Empty => {}
         CustomerPanel::Invalid(reason) => {
-            ui.colored_label(ui.visuals().warn_fg_color, reason);
+            ui.colored_label(ui.visuals().warn_fg_color, reason.get(t.0));
         }
         CustomerPanel::Found(card) => {
             card_ui(ui, card, t);

@@ -105,6 +105,34 @@ impl Text {
     }
 }
 
+/// A message composed while the till runs (a notice, a status line), in both interface languages,
+/// so switching the language re-reads what is already on screen.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Bilingual {
+    /// Русский.
+    pub ru: String,
+    /// English.
+    pub en: String,
+}
+
+impl Bilingual {
+    /// The same message in Russian and in English.
+    pub fn new(ru: impl Into<String>, en: impl Into<String>) -> Bilingual {
+        Bilingual {
+            ru: ru.into(),
+            en: en.into(),
+        }
+    }
+
+    /// The message in `language`.
+    pub fn get(&self, language: Language) -> &str {
+        match language {
+            Language::Russian => &self.ru,
+            Language::English => &self.en,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

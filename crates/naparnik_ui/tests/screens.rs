@@ -6,8 +6,8 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use naparnik_domain::{Kopecks, SellerCode};
 use naparnik_ui::{
-    Command, CustomerCard, CustomerPanel, Language, ReceiptRow, Screen, SellerRow, SellerTotalRow,
-    StatusLine, TillModel, till_ui,
+    Bilingual, Command, CustomerCard, CustomerPanel, Language, ReceiptRow, Screen, SellerRow,
+    SellerTotalRow, StatusLine, TillModel, till_ui,
 };
 
 struct State {
@@ -68,16 +68,21 @@ fn sale_model() -> TillModel {
         status: vec![
             StatusLine {
                 ok: true,
-                text: "scanner: подключён".into(),
+                text: Bilingual::new("scanner: подключён", "scanner: connected"),
             },
             StatusLine {
                 ok: true,
-                text: "Связь с 1С: мост на 127.0.0.1:47815; 1С обращалась в 12:00:05".into(),
+                text: Bilingual::new(
+                    "Связь с 1С: мост на 127.0.0.1:47815; 1С обращалась в 12:00:05",
+                    "Link to 1C: bridge on 127.0.0.1:47815; 1C last called at 12:00:05",
+                ),
             },
             StatusLine {
                 ok: false,
-                text: "ut: в очереди 12. Нет связи (3 попыток): продажи копятся и уйдут сами"
-                    .into(),
+                text: Bilingual::new(
+                    "ut: в очереди 12. Нет связи (3 попыток): продажи копятся и уйдут сами",
+                    "ut: 12 queued. Offline (3 attempts): sales are kept and will go by themselves",
+                ),
             },
         ],
         ..TillModel::default()
@@ -119,6 +124,11 @@ fn english_is_one_click_away() {
     harness.run();
     assert!(harness.query_by_label("Sellers").is_some());
     assert!(harness.query_by_label("Русский").is_some());
+    assert!(
+        harness.query_by_label("scanner: connected").is_some(),
+        "the status strip switches too"
+    );
+    assert!(harness.query_by_label("scanner: подключён").is_none());
 }
 
 #[test]
@@ -200,7 +210,10 @@ fn snapshot_pin() {
         screen: Screen::Pin {
             entered: "24".into(),
         },
-        pin_error: Some("Неверный PIN (попытка 1 из 5).".into()),
+        pin_error: Some(Bilingual::new(
+            "Неверный PIN (попытка 1 из 5).",
+            "Wrong PIN (attempt 1 of 5).",
+        )),
         ..TillModel::default()
     });
     harness.run();

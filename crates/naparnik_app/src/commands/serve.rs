@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use naparnik_bridge::{Bridge, BridgeConfig, DEFAULT_BODY_LIMIT_BYTES, DEFAULT_REQUEST_TIMEOUT};
 use naparnik_store::receipts::TillIdentity;
+use naparnik_ui::{Bilingual, StatusLine};
 
 use crate::config::Config;
 
@@ -163,7 +164,7 @@ pub fn run(config: &Config, address: Option<SocketAddr>) -> anyhow::Result<ExitC
 /// The bridge on a named background thread, for the window; its state is reported through `status`.
 pub fn spawn_for_window(
     config: &Config,
-    status: std::sync::Arc<std::sync::Mutex<String>>,
+    status: std::sync::Arc<std::sync::Mutex<StatusLine>>,
     bridge_slot: std::sync::Arc<std::sync::Mutex<Option<std::sync::Arc<Bridge>>>>,
     changed: impl Fn() + Send + 'static,
 ) -> anyhow::Result<()> {
@@ -172,9 +173,9 @@ pub fn spawn_for_window(
     std::thread::Builder::new()
         .name("naparnik-bridge".into())
         .spawn(move || {
-            let set = |text: String| {
+            let set = |line: StatusLine| {
                 if let Ok(mut slot) = status.lock() {
-                    *slot = text;
+                    *slot = line;
                 }
                 changed();
             };
@@ -182,13 +183,23 @@ pub fn spawn_for_window(
                 if let Ok(mut slot) = bridge_slot.lock() {
                     *slot = Some(bridge.clone());
                 }
-                set(format!("Связь с 1С: мост на {bound}"));
+                set(StatusLine {
+                    ok: true,
+                    text: Bilingual::new(
+                        format!("Связь с 1С: мост на {bound}"),
+                        format!("Link to 1C: bridge on {bound}"),
+                    ),
+                });
             });
             if let Err(error) = result {
                 tracing::error!("bridge: {error:#}");
-                set(format!(
-                    "Связь с 1С не работает: {error:#}. Запустите «naparnik doctor»."
-                ));
+                set(StatusLine {
+                    ok: false,
+                    text: Bilingual::new(
+                        format!("Связь с 1С не работает: {error:#}. Запустите «naparnik doctor»."),
+                        format!("The link to 1C is down: {error:#}. Run `naparnik doctor`."),
+                    ),
+                });
             }
         })
         .context("cannot start the bridge thread")?;
