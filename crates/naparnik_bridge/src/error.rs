@@ -234,11 +234,6 @@ impl From<ReceiptRecordError> for ApiError {
                 format!("Продавец с кодом {code} не найден. Загрузите список продавцов или исправьте код."),
             )
             .with_field("sellers"),
-            ReceiptRecordError::UnknownOriginal(guid) => ApiError::unprocessable(
-                "unknown_original",
-                format!("Исходный чек продажи {guid} неизвестен Напарнику: сначала должен быть передан он."),
-            )
-            .with_field("original_guid"),
             ReceiptRecordError::OriginalIsReturn(guid) => ApiError::unprocessable(
                 "original_is_return",
                 format!("Документ {guid} — возврат; возврат должен ссылаться на чек продажи."),

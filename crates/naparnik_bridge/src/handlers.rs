@@ -522,7 +522,8 @@ pub struct ReceiptRequest {
     /// The customer 1C attached, by phone.
     #[serde(default)]
     pub customer_phone: Option<String>,
-    /// The sellers 1C attached, by code, in order (ignored for returns: they follow the sale).
+    /// The sellers 1C attached, by code, in order. A return of a sale this till received follows
+    /// that sale's sellers and ignores these; a return of a sale made elsewhere is split among them.
     #[serde(default)]
     pub sellers: Vec<SellerCode>,
     /// Goods lines; for a return, `line_no` is the sale's line number.
@@ -551,11 +552,6 @@ impl ReceiptRequest {
             Some(text) if !text.is_empty() => Some(parse_phone(text, "customer_phone")?),
             _ => None,
         };
-        let sellers = if matches!(kind, ReceiptKind::Sale) {
-            self.sellers
-        } else {
-            Vec::new()
-        };
         Ok(Receipt {
             guid: self.guid,
             number: self.number,
@@ -565,7 +561,7 @@ impl ReceiptRequest {
             till: self.till,
             cashier: self.cashier,
             customer_phone,
-            sellers,
+            sellers: self.sellers,
             lines: self.lines,
             payments: self.payments,
             total: self.total,

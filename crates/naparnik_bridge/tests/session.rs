@@ -363,6 +363,55 @@ async fn the_session_as_1c_drives_it() {
     );
 }
 
+/// A return at this till of a sale made at another one (or before Naparnik was installed).
+#[tokio::test]
+async fn a_return_of_a_sale_made_elsewhere_is_kept_and_split_among_its_own_sellers() {
+    let till = Till::start().await;
+    let sold_elsewhere = "5e5e5e5e-0000-4000-8000-0000000000aa";
+    let (status, assignment) = till
+        .post("/api/v1/assignment/sellers", json!({ "badge": "EMP-0012" }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{assignment}");
+
+    let mut with_sellers = return_1();
+    with_sellers["original_guid"] = json!(sold_elsewhere);
+    with_sellers["sellers"] = json!(["EMP0007", "EMP0001"]);
+    let (status, returned) = till.post("/api/v1/receipts", with_sellers).await;
+    assert_eq!(status, StatusCode::CREATED, "{returned}");
+    assert_eq!(
+        amounts(&returned["attribution"]),
+        ["67.50", "67.50"],
+        "split among the sellers 1C attached to the return"
+    );
+
+    let mut without = return_1();
+    without["guid"] = json!("5e5e5e5e-0000-4000-8000-0000000000bb");
+    without["original_guid"] = json!(sold_elsewhere);
+    let (status, returned) = till.post("/api/v1/receipts", without).await;
+    assert_eq!(status, StatusCode::CREATED, "{returned}");
+    assert_eq!(returned["attribution"]["sellers"], json!([]));
+
+    let (_, assignment) = till.get("/api/v1/assignment").await;
+    assert_eq!(
+        assignment["sellers"][0]["code"], "EMP0012",
+        "a return leaves the sale being rung up alone"
+    );
+    let dir = till.stop().await;
+    let store = Store::open_in_dir(dir.path()).unwrap();
+    let events = store.outbox_events(0, 100).unwrap();
+    let returns: Vec<_> = events
+        .iter()
+        .filter(|(_, e)| e.kind == EventKind::ReturnClosed)
+        .collect();
+    assert_eq!(returns.len(), 2, "both go upstream");
+    assert!(
+        returns
+            .iter()
+            .all(|(_, e)| e.business_key == sold_elsewhere),
+        "keyed by the sale, as returns of known sales are"
+    );
+}
+
 #[tokio::test]
 async fn bad_input_is_refused_and_changes_nothing() {
     let till = Till::start().await;

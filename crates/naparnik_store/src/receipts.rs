@@ -80,9 +80,6 @@ pub enum ReceiptRecordError {
     /// A seller code nobody has.
     #[error("no seller has the code {0}: import the sellers list or correct the code")]
     UnknownSeller(SellerCode),
-    /// A return of a sale this till never received.
-    #[error("the original sale {0} is not known here: post the sale first")]
-    UnknownOriginal(ReceiptGuid),
     /// A return of a return.
     #[error("receipt {0} is a return; a return must refer to a sale")]
     OriginalIsReturn(ReceiptGuid),
@@ -381,6 +378,32 @@ fn stored_snapshot(conn: &Connection, guid: ReceiptGuid) -> Result<ReceiptSnapsh
     })
 }
 
+/// Splits a receipt's lines equally among the sellers it names itself (a sale, or a return of a sale not known here).
+fn split_among_own_sellers(
+    tx: &rusqlite::Transaction<'_>,
+    receipt: &Receipt,
+    lines: &[naparnik_domain::ReceiptLine],
+) -> Result<Attribution, ReceiptRecordError> {
+    let mut sellers = Vec::with_capacity(receipt.sellers.len());
+    for code in &receipt.sellers {
+        let seller = seller_by_code(tx, code)?
+            .ok_or_else(|| ReceiptRecordError::UnknownSeller(code.clone()))?;
+        sellers.push((seller.code, seller.name));
+    }
+    let amounts: Vec<Kopecks> = lines.iter().map(|l| l.amount).collect();
+    let shares = match sellers.len() {
+        0 => None,
+        n => Some(split_sale(&amounts, n)?),
+    };
+    let numbers: Vec<u32> = lines.iter().map(|l| l.line_no).collect();
+    Ok(Attribution::new(
+        receipt.guid,
+        &sellers,
+        &numbers,
+        shares.as_ref(),
+    ))
+}
+
 impl Store {
     /// Stores a closed receipt or return with its seller split and queues it upstream.
     ///
@@ -419,41 +442,43 @@ impl Store {
             })
             .collect();
         let (attribution, original, event_kind) = match receipt.kind {
-            ReceiptKind::Sale => {
-                let mut sellers = Vec::with_capacity(receipt.sellers.len());
-                for code in &receipt.sellers {
-                    let seller = seller_by_code(&tx, code)?
-                        .ok_or_else(|| ReceiptRecordError::UnknownSeller(code.clone()))?;
-                    sellers.push((seller.code, seller.name));
-                }
-                let amounts: Vec<Kopecks> = lines.iter().map(|l| l.amount).collect();
-                let shares = match sellers.len() {
-                    0 => None,
-                    n => Some(split_sale(&amounts, n)?),
-                };
-                let numbers: Vec<u32> = lines.iter().map(|l| l.line_no).collect();
-                (
-                    Attribution::new(receipt.guid, &sellers, &numbers, shares.as_ref()),
-                    None,
-                    EventKind::SaleClosed,
-                )
-            }
+            ReceiptKind::Sale => (
+                split_among_own_sellers(&tx, receipt, &lines)?,
+                None,
+                EventKind::SaleClosed,
+            ),
             ReceiptKind::Return { original } => {
                 let kind: Option<String> = tx
                     .prepare_cached("SELECT kind FROM receipts WHERE guid = ?1")?
                     .query_row([original.to_string()], |row| row.get(0))
                     .optional()?;
                 match kind.as_deref() {
-                    None => return Err(ReceiptRecordError::UnknownOriginal(original)),
                     Some("return") => return Err(ReceiptRecordError::OriginalIsReturn(original)),
-                    Some(_) => {}
+                    Some(_) => {
+                        let sale_lines = stored_lines(&tx, original)?;
+                        let sellers = stored_sellers(&tx, original)?;
+                        let earlier = returns_of(&tx, original)?;
+                        let attribution = attribute_return(
+                            &sale_lines,
+                            &sellers,
+                            &earlier,
+                            receipt.guid,
+                            &as_stored,
+                        )?;
+                        (attribution, Some(original), EventKind::ReturnClosed)
+                    }
+                    // Sold at another till, or before Naparnik was installed: there is nothing here
+                    // to check the return against, so it is split among the sellers 1C attached to it,
+                    // as a sale would be (or goes upstream unattributed); UT matches it by the sale's GUID.
+                    None => {
+                        tracing::info!(receipt = %receipt.guid, original = %original, "return of a sale this till has not seen");
+                        (
+                            split_among_own_sellers(&tx, receipt, &lines)?,
+                            None,
+                            EventKind::ReturnClosed,
+                        )
+                    }
                 }
-                let sale_lines = stored_lines(&tx, original)?;
-                let sellers = stored_sellers(&tx, original)?;
-                let earlier = returns_of(&tx, original)?;
-                let attribution =
-                    attribute_return(&sale_lines, &sellers, &earlier, receipt.guid, &as_stored)?;
-                (attribution, Some(original), EventKind::ReturnClosed)
             }
         };
         let customer_id = match &receipt.customer_phone {
@@ -468,7 +493,7 @@ impl Store {
         )?
         .execute(params![
             receipt.guid.to_string(),
-            if original.is_some() { "return" } else { "sale" },
+            if matches!(receipt.kind, ReceiptKind::Return { .. }) { "return" } else { "sale" },
             original.map(|g| g.to_string()),
             receipt.number,
             to_text(receipt.closed_at.with_timezone(&Utc)),
@@ -512,9 +537,13 @@ impl Store {
             customer: customer_snapshot(&tx, customer_id)?,
             attribution: attribution.clone(),
         };
-        let key = original.unwrap_or(receipt.guid).to_string();
-        outbox::append(&tx, &event(event_kind, &key, &payload)?)?;
-        if original.is_none() {
+        // Events about one sale, its returns and corrections share the sale's GUID as their key.
+        let key = match receipt.kind {
+            ReceiptKind::Return { original } => original,
+            ReceiptKind::Sale => receipt.guid,
+        };
+        outbox::append(&tx, &event(event_kind, &key.to_string(), &payload)?)?;
+        if receipt.kind == ReceiptKind::Sale {
             assignment::clear(&tx)?;
         }
         tx.commit()?;
