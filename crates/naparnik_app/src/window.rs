@@ -392,6 +392,12 @@ mod tests {
             .unwrap();
     }
 
+    /// The window as `naparnik` opens it: controller, bridge on loopback, devices and status strip.
+    fn started_window(config: &Config) -> TillWindow {
+        seed_sellers(config);
+        start(config, None, || {}).unwrap()
+    }
+
     /// The controller alone, as the screens see it.
     fn window(config: &Config) -> TillWindow {
         seed_sellers(config);
@@ -546,8 +552,7 @@ mod tests {
     fn notices_and_the_status_strip_follow_the_language() {
         let dir = tempfile::tempdir().unwrap();
         let config = config(dir.path());
-        seed_sellers(&config);
-        let mut harness = harness(start(&config, None, || {}).unwrap());
+        let mut harness = harness(started_window(&config));
         badge(&harness, "B9");
         wait_for(&mut harness, "Бейдж B9 не найден среди продавцов");
         wait_for(&mut harness, "1С ещё не обращалась");
@@ -587,8 +592,7 @@ mod tests {
     fn a_receipt_closed_through_the_bridge_clears_the_panel() {
         let dir = tempfile::tempdir().unwrap();
         let config = config(dir.path());
-        seed_sellers(&config);
-        let mut harness = harness(start(&config, None, || {}).unwrap());
+        let mut harness = harness(started_window(&config));
         wait_for(&mut harness, "1С ещё не обращалась");
         badge(&harness, "B1");
         badge(&harness, "B7");
