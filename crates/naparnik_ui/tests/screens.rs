@@ -139,6 +139,20 @@ fn snapshot_sale_panel() {
 }
 
 #[test]
+fn snapshot_sale_panel_in_english() {
+    let mut harness = harness(TillModel {
+        language: Language::English,
+        notice: Some(Bilingual::new(
+            "Продавец EMP0007 уже добавлен в этот чек.",
+            "Seller EMP0007 is already added to this sale.",
+        )),
+        ..sale_model()
+    });
+    harness.run();
+    harness.snapshot("sale_panel_english");
+}
+
+#[test]
 fn snapshot_sale_panel_dark_and_empty() {
     let mut harness = harness(TillModel {
         dark: true,
