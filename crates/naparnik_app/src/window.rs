@@ -342,13 +342,18 @@ mod tests {
 
     /// A till whose bridge listens on a port that was free a moment ago.
     fn config(dir: &std::path::Path) -> Config {
+        config_with(dir, "")
+    }
+
+    /// The till's configuration with `extra` TOML appended (e.g. input devices).
+    fn config_with(dir: &std::path::Path, extra: &str) -> Config {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
         let file = dir.join("config.toml");
-        std::fs::write(&file, format!("[till]\nstore = \"store-1\"\ntill = \"till-1\"\nutc_offset = \"+03:00\"\n[bridge]\nport = {port}\ntoken = \"{TOKEN}\"\nmanager_pin = \"2468\"\n")).unwrap();
+        std::fs::write(&file, format!("[till]\nstore = \"store-1\"\ntill = \"till-1\"\nutc_offset = \"+03:00\"\n[bridge]\nport = {port}\ntoken = \"{TOKEN}\"\nmanager_pin = \"2468\"\n{extra}")).unwrap();
         Config::load(Some(&file), Some(dir)).unwrap()
     }
 
@@ -386,8 +391,8 @@ mod tests {
         };
         store
             .upsert_sellers(&[
-                seller("EMP0001", "Иванова Анна", "B1"),
-                seller("EMP0007", "Петров Олег", "B7"),
+                seller("EMP0001", "Иванова Анна", "EMP-0001"),
+                seller("EMP0007", "Петров Олег", "EMP-0007"),
             ])
             .unwrap();
     }
@@ -452,9 +457,9 @@ mod tests {
         harness.get_by_label("Создать покупателя по номеру").click();
         wait_for(&mut harness, "Покупатель: +7 (951) 305-44-36");
 
-        badge(&harness, "B1");
+        badge(&harness, "EMP-0001");
         wait_for(&mut harness, "Продавцы: Иванова Анна");
-        badge(&harness, "B7");
+        badge(&harness, "EMP-0007");
         wait_for(&mut harness, "Продавцы: Иванова Анна, Петров Олег");
         assert_eq!(
             harness.query_all_by_label("1/2").count(),
@@ -467,7 +472,7 @@ mod tests {
             .unwrap();
         wait_for(&mut harness, "1/2 = 50.01 руб.");
         wait_for(&mut harness, "1/2 = 50.00 руб.");
-        badge(&harness, "B7");
+        badge(&harness, "EMP-0007");
         wait_for(&mut harness, "уже добавлен");
         harness.get_by_label("Убрать Иванова Анна").click();
         wait_for(&mut harness, "Продавцы: Петров Олег");
@@ -566,6 +571,36 @@ mod tests {
     }
 
     #[test]
+    fn badges_from_a_serial_scanner_add_sellers_and_the_strip_follows_the_scanner() {
+        use serialport::SerialPort as _;
+        use std::io::Write as _;
+        let dir = tempfile::tempdir().unwrap();
+        let (mut scanner, port) = serialport::TTYPort::pair().unwrap();
+        let config = config_with(
+            dir.path(),
+            &format!(
+                "[input]\nbadge_prefix = \"EMP-\"\n[[input.devices]]\nname = \"serial1\"\nkind = \"serial\"\npath = \"{}\"\nbaud = 9600\nline_end = \"cr\"\n",
+                port.name().unwrap()
+            ),
+        );
+        let mut harness = harness(started_window(&config));
+        wait_for(&mut harness, "serial1: подключён");
+
+        scanner.write_all(b"EMP-0001\r").unwrap();
+        wait_for(&mut harness, "Продавцы: Иванова Анна");
+        scanner.write_all(b"EMP-0007\rEMP-0007\r").unwrap();
+        wait_for(&mut harness, "Продавцы: Иванова Анна, Петров Олег");
+        wait_for(&mut harness, "Продавец EMP0007 уже добавлен в этот чек.");
+        assert_eq!(harness.query_all_by_label("1/2").count(), 2);
+        scanner.write_all(b"4006381333932\r").unwrap();
+        wait_for(&mut harness, "Штрихкод прочитан с ошибкой");
+
+        drop(scanner);
+        wait_for(&mut harness, "serial1: отключён или не читается");
+        drop(port);
+    }
+
+    #[test]
     fn trailing_digits_show_a_short_list_to_choose_from() {
         let dir = tempfile::tempdir().unwrap();
         let config = config(dir.path());
@@ -594,8 +629,8 @@ mod tests {
         let config = config(dir.path());
         let mut harness = harness(started_window(&config));
         wait_for(&mut harness, "1С ещё не обращалась");
-        badge(&harness, "B1");
-        badge(&harness, "B7");
+        badge(&harness, "EMP-0001");
+        badge(&harness, "EMP-0007");
         wait_for(&mut harness, "Продавцы: Иванова Анна, Петров Олег");
 
         let total = serde_json::json!({ "total": "100.01" });
