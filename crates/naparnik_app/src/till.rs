@@ -462,6 +462,7 @@ impl Controller {
                         .collect::<Vec<_>>()
                         .join(", "),
                     is_return: r.is_return,
+                    sellers_editable: r.sellers_editable,
                 }
             })
             .collect();

@@ -685,7 +685,7 @@ fn check_pin(bridge: &Bridge, pin: &str) -> Result<(), ApiError> {
     .with_field("pin"))
 }
 
-/// Replaces a sale's sellers (manager PIN required); re-divides the sale and its returns; audited and queued upstream.
+/// Replaces a sale's sellers (manager PIN required); re-divides the sale and its returns; audited and queued upstream. A return has its own sellers only when its sale was rung up at another till; otherwise it follows its sale (422 `return_sellers`).
 #[utoipa::path(put, path = "/api/v1/receipts/{guid}/sellers", tag = "receipts", security(("bearer" = [])),
     params(("guid" = String, Path, format = Uuid, description = "The sale's 1C GUID")), request_body = SellersEdit,
     responses((status = 415, body = ErrorBody, description = "not JSON"), (status = 200, body = Attribution), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),

@@ -374,6 +374,7 @@ async fn a_return_of_a_sale_made_elsewhere_is_kept_and_split_among_its_own_selle
     assert_eq!(status, StatusCode::OK, "{assignment}");
 
     let mut with_sellers = return_1();
+    with_sellers["guid"] = json!("5e5e5e5e-0000-4000-8000-0000000000a1");
     with_sellers["original_guid"] = json!(sold_elsewhere);
     with_sellers["sellers"] = json!(["EMP0007", "EMP0001"]);
     let (status, returned) = till.post("/api/v1/receipts", with_sellers).await;
@@ -396,6 +397,36 @@ async fn a_return_of_a_sale_made_elsewhere_is_kept_and_split_among_its_own_selle
         assignment["sellers"][0]["code"], "EMP0012",
         "a return leaves the sale being rung up alone"
     );
+
+    let edit = json!({ "sellers": ["EMP0012"], "manager": "Управляющая Орлова", "pin": "2468" });
+    let (status, corrected) = till
+        .put(
+            "/api/v1/receipts/5e5e5e5e-0000-4000-8000-0000000000bb/sellers",
+            edit.clone(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{corrected}");
+    assert_eq!(
+        amounts(&corrected),
+        ["135.00"],
+        "the manager gives it its sellers"
+    );
+    assert_eq!(
+        till.post("/api/v1/receipts", sale_1()).await.0,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        till.post("/api/v1/receipts", return_1()).await.0,
+        StatusCode::CREATED
+    );
+    let (status, refused) = till
+        .put(&format!("/api/v1/receipts/{RETURN_1}/sellers"), edit)
+        .await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("return_sellers")),
+        "a return of a sale held here follows the sale"
+    );
     let dir = till.stop().await;
     let store = Store::open_in_dir(dir.path()).unwrap();
     let events = store.outbox_events(0, 100).unwrap();
@@ -403,13 +434,21 @@ async fn a_return_of_a_sale_made_elsewhere_is_kept_and_split_among_its_own_selle
         .iter()
         .filter(|(_, e)| e.kind == EventKind::ReturnClosed)
         .collect();
-    assert_eq!(returns.len(), 2, "both go upstream");
-    assert!(
-        returns
-            .iter()
-            .all(|(_, e)| e.business_key == sold_elsewhere),
-        "keyed by the sale, as returns of known sales are"
+    assert_eq!(returns.len(), 3, "all go upstream");
+    let keys: Vec<&str> = returns
+        .iter()
+        .map(|(_, e)| e.business_key.as_str())
+        .collect();
+    assert_eq!(
+        keys,
+        [sold_elsewhere, sold_elsewhere, SALE_1],
+        "keyed by their sale, wherever it was rung up"
     );
+    let corrections = events
+        .iter()
+        .filter(|(_, e)| e.kind == EventKind::SellersCorrected)
+        .count();
+    assert_eq!(corrections, 1, "the manager's correction goes upstream too");
 }
 
 #[tokio::test]

@@ -558,6 +558,9 @@ impl Store {
 
     /// Replaces the sellers of a sale (a manager's correction), re-dividing the sale and its returns.
     ///
+    /// A return of a sale made at another till has sellers of its own and is corrected the same way;
+    /// a return of a sale held here follows that sale and is refused.
+    ///
     /// Writes the audit entry (who, when, before, after) and the upstream
     /// correction event in the same transaction.
     pub fn replace_receipt_sellers(
@@ -567,14 +570,15 @@ impl Store {
         actor: &str,
     ) -> Result<Attribution, ReceiptRecordError> {
         let tx = self.write_transaction()?;
-        let kind: Option<String> = tx
-            .prepare_cached("SELECT kind FROM receipts WHERE guid = ?1")?
+        // A return of a sale held here follows that sale; a return of a sale made elsewhere has its own sellers.
+        let follows_sale: Option<bool> = tx
+            .prepare_cached("SELECT original_guid IS NOT NULL FROM receipts WHERE guid = ?1")?
             .query_row([guid.to_string()], |row| row.get(0))
             .optional()?;
-        match kind.as_deref() {
+        match follows_sale {
             None => return Err(ReceiptRecordError::NotFound(guid)),
-            Some("return") => return Err(ReceiptRecordError::ReturnSellers(guid)),
-            Some(_) => {}
+            Some(true) => return Err(ReceiptRecordError::ReturnSellers(guid)),
+            Some(false) => {}
         }
         let mut seen = HashSet::new();
         let mut sellers = Vec::with_capacity(codes.len());
@@ -844,6 +848,8 @@ pub struct ReceiptSummary {
     pub utc_offset_minutes: i32,
     /// A return.
     pub is_return: bool,
+    /// Its sellers can be replaced: a sale, or a return of a sale made elsewhere (other returns follow their sale).
+    pub sellers_editable: bool,
     /// Customer phone, E.164.
     pub customer_phone: Option<String>,
     /// Total.
@@ -872,7 +878,8 @@ impl Store {
         filter: &ReceiptFilter,
     ) -> Result<Vec<ReceiptSummary>, StoreError> {
         let mut statement = self.conn.prepare_cached(
-            "SELECT r.guid, r.number, r.closed_at_utc, r.utc_offset_minutes, r.kind, r.customer_phone, r.total_kopecks
+            "SELECT r.guid, r.number, r.closed_at_utc, r.utc_offset_minutes, r.kind, r.customer_phone, r.total_kopecks,
+                    r.original_guid IS NOT NULL
              FROM receipts r
              WHERE (?1 IS NULL OR r.customer_phone LIKE '%' || ?1)
                AND (?2 IS NULL OR date(r.closed_at_utc, printf('%+d minutes', r.utc_offset_minutes)) = ?2)
@@ -896,12 +903,13 @@ impl Store {
                     row.get::<_, String>(4)?,
                     row.get::<_, Option<String>>(5)?,
                     row.get::<_, i64>(6)?,
+                    row.get::<_, bool>(7)?,
                 ))
             },
         )?;
         let mut summaries = Vec::new();
         for row in rows {
-            let (guid, number, closed_at, offset, kind, phone, total) = row?;
+            let (guid, number, closed_at, offset, kind, phone, total, follows_sale) = row?;
             let guid = ReceiptGuid::parse(&guid)
                 .ok_or_else(|| StoreError::InvalidStoredValue(guid.clone()))?;
             let sellers = load_attribution(&self.conn, guid)?
@@ -913,6 +921,7 @@ impl Store {
                 closed_at_utc: crate::time::from_text(&closed_at)?,
                 utc_offset_minutes: offset,
                 is_return: kind == "return",
+                sellers_editable: !follows_sale,
                 customer_phone: phone,
                 total: Kopecks(total),
                 sellers,

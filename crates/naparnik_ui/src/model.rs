@@ -148,8 +148,11 @@ pub struct ReceiptRow {
     pub total: Kopecks,
     /// Sellers with amounts, in words.
     pub sellers: String,
-    /// A return (its sellers follow its sale).
+    /// A return.
     pub is_return: bool,
+    /// The manager may replace its sellers: a sale, or a return of a sale made at another till
+    /// (a return of a sale held here follows that sale).
+    pub sellers_editable: bool,
 }
 
 /// A seller's totals for the shift.

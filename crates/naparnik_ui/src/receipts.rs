@@ -200,7 +200,7 @@ pub(crate) fn receipts_ui(ui: &mut Ui, model: &mut TillModel, commands: &mut Vec
                         ui.label(&row.customer);
                         ui.label(format!("{} {}", row.total, t.get("rub")));
                         ui.label(&row.sellers);
-                        if !row.is_return
+                        if row.sellers_editable
                             && ui
                                 .add(
                                     Button::new(format!(

@@ -172,6 +172,7 @@ fn snapshot_receipts_for_the_manager() {
         total: Kopecks(total),
         sellers: sellers.into(),
         is_return,
+        sellers_editable: !is_return,
     };
     let mut model = sale_model();
     model.screen = Screen::Receipts;
