@@ -48,16 +48,38 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// How often the write-ahead log is copied into the database file, off the request path.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
 impl Bridge {
     /// A bridge over an open store.
+    ///
+    /// Its commits only append to the write-ahead log; a background thread with its
+    /// own connection copies the log into the database file every second, so no
+    /// request waits for that copy and its fsync.
     pub fn new(config: BridgeConfig, store: Store) -> Arc<Bridge> {
-        Arc::new(Bridge {
+        let checkpoints = Store::open(store.path());
+        let bridge = Arc::new(Bridge {
             config,
             store: Mutex::new(store),
             last_request_utc: Mutex::new(None),
             devices: Mutex::new(Vec::new()),
             pin_guard: Mutex::new(PinGuard::default()),
-        })
+        });
+        let deferred = checkpoints
+            .map_err(|error| error.to_string())
+            .and_then(|checkpoints| spawn_checkpoints(Arc::downgrade(&bridge), checkpoints))
+            .and_then(|()| {
+                lock(&bridge.store)
+                    .defer_checkpoints()
+                    .map_err(|error| error.to_string())
+            });
+        if let Err(error) = deferred {
+            tracing::warn!(
+                "bridge: no background checkpoints ({error}); its commits checkpoint as usual"
+            );
+        }
+        bridge
     }
 
     /// The configuration it runs with.
@@ -98,4 +120,25 @@ impl Bridge {
             .await
             .map_err(|error| ApiError::internal(format!("store task failed: {error}")))?
     }
+}
+
+/// Checkpoints every [`CHECKPOINT_EVERY`] on its own thread until the bridge is gone.
+fn spawn_checkpoints(bridge: std::sync::Weak<Bridge>, checkpoints: Store) -> Result<(), String> {
+    std::thread::Builder::new()
+        .name("naparnik-checkpoint".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(CHECKPOINT_EVERY);
+                if bridge.strong_count() == 0 {
+                    break;
+                }
+                if let Err(error) = checkpoints.checkpoint() {
+                    tracing::warn!("bridge: checkpoint failed: {error}");
+                }
+            }
+            // The last copy, so a stopped bridge leaves a short log behind.
+            let _ = checkpoints.checkpoint();
+        })
+        .map(drop)
+        .map_err(|error| format!("cannot start the checkpoint thread: {error}"))
 }

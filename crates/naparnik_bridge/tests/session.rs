@@ -451,6 +451,37 @@ async fn a_return_of_a_sale_made_elsewhere_is_kept_and_split_among_its_own_selle
     assert_eq!(corrections, 1, "the manager's correction goes upstream too");
 }
 
+/// The bridge's commits only append to the write-ahead log; its own thread copies the log back.
+#[tokio::test]
+async fn the_write_ahead_log_is_copied_back_in_the_background() {
+    let till = Till::start().await;
+    for n in 0..20 {
+        let mut sale = sale_1();
+        sale["guid"] = json!(format!("0b0b0b0b-0000-4000-8000-{n:012}"));
+        assert_eq!(
+            till.post("/api/v1/receipts", sale).await.0,
+            StatusCode::CREATED
+        );
+    }
+    let path = till.dir.path().join(naparnik_store::DATABASE_FILE_NAME);
+    let frames_after_sales = std::fs::metadata(path.with_extension("sqlite3-wal"))
+        .unwrap()
+        .len()
+        / 4096;
+    assert!(frames_after_sales > 40, "{frames_after_sales}");
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    assert_eq!(
+        till.post("/api/v1/receipts", sale_2()).await.0,
+        StatusCode::CREATED
+    );
+    let (_, in_log) = Store::open(&path).unwrap().checkpoint().unwrap();
+    assert!(
+        u64::from(in_log) < frames_after_sales / 4,
+        "the log started over after the background copy: {in_log} frames, {frames_after_sales} before"
+    );
+    till.stop().await;
+}
+
 #[tokio::test]
 async fn bad_input_is_refused_and_changes_nothing() {
     let till = Till::start().await;

@@ -105,6 +105,33 @@ impl Store {
             .query_row("PRAGMA user_version", [], |row| row.get(0))?)
     }
 
+    /// Stops this connection's commits from copying the write-ahead log into the database file.
+    ///
+    /// By default the commit that finds the log over 1000 pages does that copy and its fsync,
+    /// and whoever made that commit waits for it. A connection that answers 1C defers it;
+    /// something else must then call [`Store::checkpoint`] regularly, or the log keeps growing.
+    pub fn defer_checkpoints(&self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_autocheckpoint = 0", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// Copies what the write-ahead log holds into the database file, without waiting for
+    /// readers or blocking writers (`PRAGMA wal_checkpoint(PASSIVE)`); returns the frames
+    /// copied and the frames in the log.
+    pub fn checkpoint(&self) -> Result<(u32, u32), StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+                // -1 stands for "not in WAL mode", which a store never is.
+                let frames = |index| {
+                    row.get::<_, i64>(index)
+                        .map(|n| u32::try_from(n).unwrap_or(0))
+                };
+                Ok((frames(2)?, frames(1)?))
+            })?)
+    }
+
     /// Runs SQLite's full integrity check; an empty list means the file is sound.
     pub fn integrity_problems(&self) -> Result<Vec<String>, StoreError> {
         let mut statement = self.conn.prepare("PRAGMA integrity_check")?;

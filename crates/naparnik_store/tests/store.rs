@@ -275,3 +275,41 @@ fn the_assignment_survives_a_reopen_and_refuses_duplicates() {
     store.clear_assignment().unwrap();
     assert!(store.assignment().unwrap().is_empty());
 }
+
+/// Writes `count` customers in one committed import.
+fn import_customers(store: &mut Store, from: u32, count: u32) {
+    let mut import = store.begin_customer_import().unwrap();
+    for n in from..from + count {
+        let name = format!("Покупатель номер {n} с длинным именем, чтобы страниц было больше");
+        import
+            .upsert(&update(&n.to_string(), &format!("+7951{n:07}"), &name))
+            .unwrap();
+    }
+    import.commit().unwrap();
+}
+
+#[test]
+fn deferred_checkpoints_leave_the_log_to_the_checkpointer() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_in_dir(dir.path()).unwrap();
+    store.defer_checkpoints().unwrap();
+    // Many small commits: together far more than the 1000 pages at which a commit would copy the log back.
+    for round in 0..300 {
+        import_customers(&mut store, round * 50, 50);
+    }
+    let checkpointer = Store::open(store.path()).unwrap();
+    let (copied, in_log) = checkpointer.checkpoint().unwrap();
+    assert!(
+        in_log > 2_000,
+        "no commit copied the log back ({in_log} frames)"
+    );
+    assert_eq!(copied, in_log, "the checkpointer copies the whole log");
+
+    import_customers(&mut store, 15_000, 10);
+    let (_, in_log) = checkpointer.checkpoint().unwrap();
+    assert!(
+        in_log < 100,
+        "after a full copy the next commit starts the log over ({in_log} frames)"
+    );
+    assert_eq!(store.customer_count().unwrap(), 15_010);
+}
