@@ -33,6 +33,9 @@ case "${1:-}" in
         install_packages "${TEST_PACKAGES[@]}"
         cargo test --workspace --locked
         tests/bridge-fuzz.sh
+        # 1C extension trees: the checker's self-test, then the real trees (tests/onec/README.md)
+        tests/onec/test_check.py
+        tests/onec/check.py assets/1c/retail/src assets/1c/ut/src
         tests/kernel/run.py
         ;;
     *)
