@@ -194,6 +194,8 @@ def _check_body(module: Module, m: Method, names: list[str], props: dict[str, li
     checked = 0
     shown = ", ".join(names)
     for field_tok, value in _keys(m.body):
+        if not field_tok.text.isascii():
+            continue  # a Russian key is a Структура of 1C's own (ДополнительныеСвойства …), never bridge JSON
         checked += 1
         name = field_tok.text
         if name not in props:
