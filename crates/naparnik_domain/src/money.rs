@@ -522,6 +522,20 @@ mod tests {
     }
 
     #[test]
+    fn counts_read_whole_numbers_written_as_doubles() {
+        let read = |json: &str| {
+            deserialize_count(&mut serde_json::Deserializer::from_str(json))
+                .map_err(|_| json.to_owned())
+        };
+        assert_eq!(read("5"), Ok(5));
+        assert_eq!(read("5.0"), Ok(5));
+        assert_eq!(read("4294967295"), Ok(u32::MAX));
+        for refused in ["5.5", "-1", "4294967296", "1e300", "\"5\""] {
+            assert!(read(refused).is_err(), "{refused}");
+        }
+    }
+
+    #[test]
     fn the_largest_values_are_the_documented_ones() {
         assert_eq!(
             Kopecks::parse("9999999999999.99").unwrap(),
