@@ -40,6 +40,7 @@ case "${1:-}" in
         # 1C extension trees: the checker's self-test, then the real trees (tests/onec/README.md)
         tests/onec/test_check.py
         tests/onec/check.py assets/1c/retail/src assets/1c/ut/src
+        assets/1c/tools/retail_tree.py --check assets/1c/retail/src
         tests/kernel/run.py
         ;;
     *)
