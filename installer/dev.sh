@@ -3,13 +3,15 @@
 #   installer/dev.sh run    build and open Naparnik on its embedded defaults (local SQLite, no upstream)
 #   installer/dev.sh run doctor, installer/dev.sh run -- --version   any other command or flag
 #   installer/dev.sh test   install what the tests need, then run the whole test suite
+#   installer/dev.sh package   build target/debian/naparnik_<version>_amd64.deb (release, stripped)
 # Debian packages are installed only when missing (as root, or through sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Libraries the window loads at run time (X11/GL through dlopen); nothing is needed to build.
 RUN_PACKAGES=(libgl1 libegl1 libgl1-mesa-dri libxkbcommon-x11-0 libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libfontconfig1)
-TEST_PACKAGES=(python3 python3-venv curl libxml2-utils cpio gzip libc6-dev mesa-vulkan-drivers libvulkan1)
+TEST_PACKAGES=(python3 python3-venv curl libxml2-utils cpio gzip libc6-dev mesa-vulkan-drivers libvulkan1
+    debootstrap systemd file)
 
 install_packages() {
     local missing=()
@@ -22,6 +24,11 @@ install_packages() {
     [ "$(id -u)" -eq 0 ] || sudo=(sudo)
     "${sudo[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# cargo-deb builds the Debian package from the metadata in crates/naparnik_app/Cargo.toml.
+ensure_cargo_deb() {
+    command -v cargo-deb >/dev/null 2>&1 || cargo install cargo-deb --locked
 }
 
 case "${1:-}" in
@@ -42,9 +49,15 @@ case "${1:-}" in
         tests/onec/check.py assets/1c/retail/src assets/1c/ut/src
         assets/1c/tools/retail_tree.py --check assets/1c/retail/src
         tests/kernel/run.py
+        ensure_cargo_deb
+        tests/package/run.sh
+        ;;
+    package)
+        ensure_cargo_deb
+        cargo deb -p naparnik_app --locked
         ;;
     *)
-        echo "usage: installer/dev.sh run [[--] NAPARNIK ARGS…] | installer/dev.sh test" >&2
+        echo "usage: installer/dev.sh run [[--] NAPARNIK ARGS…] | installer/dev.sh test | installer/dev.sh package" >&2
         exit 2
         ;;
 esac

@@ -187,7 +187,7 @@ pub fn database(dir: &Path) -> Vec<Verdict> {
         if sellers.is_empty() {
             verdicts.push(Verdict::warning(
                 "sellers",
-                "none yet: import them with `naparnik sellers import FILE` (or try `naparnik --demo`)",
+                "none yet: import them with `naparnik sellers import FILE`",
             ));
         }
     }
