@@ -130,8 +130,9 @@ fn spawn_checkpoints(bridge: std::sync::Weak<Bridge>, checkpoints: Store) -> Res
     std::thread::Builder::new()
         .name("naparnik-checkpoint".into())
         .spawn(move || {
+            let mut pause = CHECKPOINT_EVERY;
             loop {
-                std::thread::sleep(CHECKPOINT_EVERY);
+                std::thread::sleep(pause);
                 let Some(strong) = bridge.upgrade() else {
                     break;
                 };
@@ -140,6 +141,12 @@ fn spawn_checkpoints(bridge: std::sync::Weak<Bridge>, checkpoints: Store) -> Res
                 let round =
                     checkpoints.checkpoint_bounded(DEFAULT_LOG_LIMIT_BYTES, || lock(&strong.store));
                 drop(strong);
+                // A log past half its limit is watched ten times as often, so a burst of
+                // writes overshoots the limit by a tenth of a second's worth, not a second's.
+                pause = match &round {
+                    Ok(round) if round.log_bytes > DEFAULT_LOG_LIMIT_BYTES / 2 => CHECKPOINT_EVERY / 10,
+                    _ => CHECKPOINT_EVERY,
+                };
                 match round {
                     Ok(round) if round.log_bytes > DEFAULT_LOG_LIMIT_BYTES && !round.truncated => {
                         tracing::warn!(
