@@ -350,7 +350,38 @@ impl Controller {
             Command::EditReceipt(guid) => self.start_edit(&guid),
             Command::PreviewSellers => self.preview_edit(),
             Command::SaveSellers => self.save_edit(),
+            Command::SaveDiagnostics => self.save_diagnostics(),
         }
+    }
+
+    /// The same archive as `naparnik doctor --bundle`, into the data directory's `support/`.
+    fn save_diagnostics(&mut self) -> anyhow::Result<()> {
+        let dir = self.config.data_dir.join("support");
+        std::fs::create_dir_all(&dir)?;
+        let file = dir.join(format!(
+            "naparnik-support-{}.tar.gz",
+            chrono::Local::now().format("%Y%m%d-%H%M%S")
+        ));
+        match crate::commands::doctor::bundle::write(&self.config, &file) {
+            Ok(_) => self.notice(Bilingual::new(
+                format!(
+                    "Диагностика сохранена: {}. Отправьте этот файл в поддержку.",
+                    file.display()
+                ),
+                format!(
+                    "Diagnostics saved: {}. Send this file to support.",
+                    file.display()
+                ),
+            )),
+            Err(error) => {
+                tracing::warn!("support bundle: {error:#}");
+                self.notice(Bilingual::new(
+                    format!("Диагностика не сохранена: {error:#}"),
+                    format!("Diagnostics not saved: {error:#}"),
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn submit_pin(&mut self, pin: &str) -> anyhow::Result<()> {

@@ -78,15 +78,26 @@ pub fn till_ui(ui: &mut egui::Ui, model: &mut TillModel, commands: &mut Vec<Comm
     });
 }
 
-fn status_ui(ui: &mut egui::Ui, model: &TillModel, _commands: &mut Vec<Command>) {
+fn status_ui(ui: &mut egui::Ui, model: &TillModel, commands: &mut Vec<Command>) {
     ui.add_space(4.0);
-    for line in &model.status {
-        let color = if line.ok {
-            ui.visuals().weak_text_color()
-        } else {
-            ui.visuals().warn_fg_color
-        };
-        ui.colored_label(color, line.text.get(model.language));
-    }
+    ui.horizontal(|ui| {
+        ui.vertical(|ui| {
+            for line in &model.status {
+                let color = if line.ok {
+                    ui.visuals().weak_text_color()
+                } else {
+                    ui.visuals().warn_fg_color
+                };
+                ui.colored_label(color, line.text.get(model.language));
+            }
+        });
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let save = egui::Button::new(Text(model.language).get("save_diagnostics"))
+                .min_size(egui::vec2(0.0, TOUCH));
+            if ui.add(save).clicked() {
+                commands.push(Command::SaveDiagnostics);
+            }
+        });
+    });
     ui.add_space(4.0);
 }

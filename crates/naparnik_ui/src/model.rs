@@ -208,4 +208,6 @@ pub enum Command {
     PreviewSellers,
     /// Save the edited sellers.
     SaveSellers,
+    /// Write a support bundle (doctor's report, configuration without secrets, logs) and say where.
+    SaveDiagnostics,
 }

@@ -16,6 +16,11 @@ pub struct Text(pub Language);
 
 const TEXTS: &[(&str, &str, &str)] = &[
     ("title", "Напарник", "Naparnik"),
+    (
+        "save_diagnostics",
+        "Сохранить диагностику",
+        "Save diagnostics",
+    ),
     ("light", "Светлая тема", "Light theme"),
     ("dark", "Тёмная тема", "Dark theme"),
     ("receipts", "Чеки (управляющий)", "Receipts (manager)"),

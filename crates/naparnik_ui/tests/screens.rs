@@ -132,6 +132,18 @@ fn english_is_one_click_away() {
 }
 
 #[test]
+fn the_status_strip_offers_to_save_diagnostics() {
+    let mut harness = harness(sale_model());
+    harness.get_by_label("Сохранить диагностику").click();
+    harness.run();
+    assert!(
+        harness.state().commands.contains(&Command::SaveDiagnostics),
+        "{:?}",
+        harness.state().commands
+    );
+}
+
+#[test]
 fn snapshot_sale_panel() {
     let mut harness = harness(sale_model());
     harness.run();

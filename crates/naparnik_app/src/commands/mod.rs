@@ -36,7 +36,11 @@ pub fn run(
         Some(Command::Doctor {
             bundle: Some(file), ..
         }) => {
-            doctor::bundle::write(config, &file)?;
+            let files = doctor::bundle::write(config, &file)?;
+            println!(
+                "{}: {files} files (doctor's report, configuration without secrets, devices, sync status, logs); send it to support",
+                file.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Doctor { json, bundle: None }) => doctor::run(config, json),

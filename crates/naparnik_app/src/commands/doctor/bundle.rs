@@ -86,8 +86,8 @@ impl Redactor {
     }
 }
 
-/// Writes the bundle to `file` and says what is in it.
-pub fn write(config: &Config, file: &Path) -> anyhow::Result<()> {
+/// Writes the bundle to `file`; returns how many files it holds.
+pub fn write(config: &Config, file: &Path) -> anyhow::Result<usize> {
     let redactor = Redactor::new(config)?;
     let mut entries: Vec<(String, String)> = Vec::new();
     let verdicts = checks(config, Secrets::Hidden);
@@ -157,12 +157,7 @@ pub fn write(config: &Config, file: &Path) -> anyhow::Result<()> {
         .and_then(flate2::write::GzEncoder::finish)
         .and_then(|file| file.sync_all())
         .with_context(|| format!("cannot finish {}", file.display()))?;
-    println!(
-        "{}: {} files (doctor's report, configuration without secrets, devices, sync status, logs); send it to support",
-        file.display(),
-        entries.len()
-    );
-    Ok(())
+    Ok(entries.len())
 }
 
 /// The log files written in the last [`LOG_DAYS`] days, oldest first.
