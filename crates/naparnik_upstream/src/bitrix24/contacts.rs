@@ -91,7 +91,7 @@ impl Bitrix24 {
                 .enumerate()
                 .map(|(i, phone)| {
                     (
-                        format!("find_{i}"),
+                        format!("find_{i:02}"),
                         format!(
                             "crm.duplicate.findbycomm?{}",
                             php_query(&findbycomm_params(phone))
@@ -102,7 +102,7 @@ impl Bitrix24 {
             let results = self.batch(&commands, false).await?;
             let mut missing = Vec::new();
             for (i, phone) in chunk.iter().enumerate() {
-                match lowest_contact(results.get(&format!("find_{i}"))) {
+                match lowest_contact(results.get(&format!("find_{i:02}"))) {
                     Some(id) => self.remember_contact(phone.as_e164(), id),
                     None => missing.push(*phone),
                 }
@@ -115,7 +115,7 @@ impl Bitrix24 {
                 .enumerate()
                 .map(|(i, phone)| {
                     (
-                        format!("add_{i}"),
+                        format!("add_{i:02}"),
                         format!("crm.contact.add?{}", php_query(&contact_fields(phone))),
                     )
                 })
@@ -123,7 +123,7 @@ impl Bitrix24 {
             let results = self.batch(&adds, true).await?;
             for (i, phone) in missing.iter().enumerate() {
                 if let Some(id) = results
-                    .get(&format!("add_{i}"))
+                    .get(&format!("add_{i:02}"))
                     .and_then(id_of)
                     .and_then(|id| id.parse().ok())
                 {

@@ -5,7 +5,8 @@
 //! looks their GUIDs up (a deal created by a request whose answer was lost
 //! is found there and not created again), then one `batch` with `halt=1`
 //! carries `crm.deal.add` and `crm.deal.productrows.set` for each sale (50
-//! commands, the portal's limit); a deal found already only gets its rows
+//! commands, the portal's limit; keys `s00_deal`, `s00_rows`, … so the
+//! portal runs them sale by sale); a deal found already only gets its rows
 //! set again (the set replaces them, so a repeat changes nothing).
 //! A return takes its goods out of the sale's rows and amount, and leaves a
 //! mark in the deal's comments so a repeated return is recognised; a deal
@@ -224,19 +225,19 @@ impl Bitrix24 {
                     Some(id) => {
                         tracing::info!(target = %self.name(), "deal of receipt {} exists; setting its rows only", closed.receipt.number);
                         commands.push((
-                            format!("rows_{i}"),
+                            format!("s{i:02}_rows"),
                             format!("crm.deal.productrows.set?id={id}&{rows}"),
                         ));
                     }
                     None => {
                         let deal = self.deal_of(closed);
                         commands.push((
-                            format!("deal_{i}"),
+                            format!("s{i:02}_deal"),
                             format!("crm.deal.add?{}", php_query(&deal)),
                         ));
                         commands.push((
-                            format!("rows_{i}"),
-                            format!("crm.deal.productrows.set?id=$result[deal_{i}]&{rows}"),
+                            format!("s{i:02}_rows"),
+                            format!("crm.deal.productrows.set?id=$result[s{i:02}_deal]&{rows}"),
                         ));
                     }
                 }
@@ -245,15 +246,16 @@ impl Bitrix24 {
             let Some((key, code, description)) = outcome.errors.first() else {
                 break;
             };
-            // halt=1: the commands before the failing one ran, those after it did not.
+            // halt=1 stopped at the failing command. That sale is parked; the others go round
+            // again: the lookup finds the deals made this time, and only their rows are set.
             let failed: usize = key
-                .rsplit('_')
-                .next()
+                .strip_prefix('s')
+                .and_then(|rest| rest.get(..2))
                 .and_then(|i| i.parse().ok())
                 .unwrap_or(0)
                 .min(remaining.len() - 1);
             let (seq, closed) = &remaining[failed];
-            let step = if key.starts_with("deal_") {
+            let step = if key.ends_with("_deal") {
                 "create the deal"
             } else {
                 "set the goods of the deal"
@@ -266,7 +268,7 @@ impl Bitrix24 {
                     refusal(code, description)
                 ),
             ));
-            remaining.drain(..=failed);
+            remaining.remove(failed);
         }
         Ok(())
     }

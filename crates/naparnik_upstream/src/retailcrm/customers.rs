@@ -200,7 +200,7 @@ impl RetailCrm {
             .unwrap_or_default();
         let mut changed = BTreeSet::new();
         let mut removed = BTreeSet::new();
-        let mut last = since;
+        let mut last = since.clone();
         for record in &records {
             if let Some(id) = record.get("id").and_then(id_of) {
                 last = id;
@@ -222,8 +222,9 @@ impl RetailCrm {
         }
         let pagination = body.get("pagination");
         let page = |key| pagination.and_then(|p| p.get(key)).and_then(Value::as_u64);
-        let more = matches!((page("currentPage"), page("totalPageCount")), (Some(current), Some(total)) if current < total)
-            && !records.is_empty();
+        let moved = last.parse::<i64>().ok() > since.parse::<i64>().ok();
+        let more = moved
+            && matches!((page("currentPage"), page("totalPageCount")), (Some(current), Some(total)) if current < total);
         let mut customers = Vec::new();
         let ids: Vec<i64> = changed.into_iter().collect();
         for chunk in ids.chunks(HISTORY_PAGE) {

@@ -10,6 +10,8 @@
 //! HTML means `url` is not a retailCRM account: a configuration error.
 
 mod customers;
+
+pub use customers::customer_external_id;
 mod doctor;
 mod orders;
 
