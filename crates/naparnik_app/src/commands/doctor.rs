@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use naparnik_store::Store;
 use naparnik_store::migrations::LATEST_VERSION;
 
-use crate::config::Config;
+use crate::config::{Config, TargetSettings};
 
 /// Below this much free space the till is about to stop saving: a failure.
 const FREE_SPACE_FAIL_BYTES: u64 = 200 << 20;
@@ -30,6 +30,7 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     verdicts.extend(check_database(&config.data_dir));
     verdicts.push(check_free_space(&config.data_dir));
     verdicts.push(check_bridge_token(config));
+    verdicts.extend(check_crm_targets(config));
     let mut out = std::io::stdout().lock();
     let mut failed = false;
     for verdict in &verdicts {
@@ -140,4 +141,91 @@ fn check_bridge_token(config: &Config) -> Verdict {
         }
         Err(error) => Verdict::Fail(format!("bridge token: {error:#}")),
     }
+}
+
+/// Each CRM reached through its API: reachable, key or webhook valid, every mapping present;
+/// and every active seller mapped to a CRM user.
+fn check_crm_targets(config: &Config) -> Vec<Verdict> {
+    let crm_targets: Vec<&TargetSettings> = config
+        .targets
+        .iter()
+        .filter(|t| {
+            matches!(
+                t,
+                TargetSettings::RetailCrm(_) | TargetSettings::Bitrix24(_)
+            )
+        })
+        .collect();
+    if crm_targets.is_empty() {
+        return Vec::new();
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => return vec![Verdict::Fail(format!("CRM checks: cannot start ({error})"))],
+    };
+    let sellers: Vec<String> = Store::open_in_dir(&config.data_dir)
+        .and_then(|store| store.sellers())
+        .map(|sellers| {
+            sellers
+                .into_iter()
+                .filter(|s| s.active)
+                .map(|s| s.code.0)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut verdicts = Vec::new();
+    for target in crm_targets {
+        let name = target.name().to_owned();
+        let (checks, mapped, map_key, kind) = match target {
+            TargetSettings::RetailCrm(settings) => {
+                let checks = naparnik_upstream::retailcrm::RetailCrm::with_timeout(
+                    super::sync::retailcrm_settings(settings),
+                    std::time::Duration::from_secs(10),
+                )
+                .map(|crm| runtime.block_on(crm.check()));
+                (
+                    checks,
+                    settings.managers.keys().cloned().collect::<Vec<_>>(),
+                    "managers",
+                    "retailCRM manager",
+                )
+            }
+            TargetSettings::Bitrix24(settings) => {
+                let checks = naparnik_upstream::bitrix24::Bitrix24::with_timeout(
+                    super::sync::bitrix24_settings(settings),
+                    std::time::Duration::from_secs(10),
+                )
+                .map(|portal| runtime.block_on(portal.check()));
+                (
+                    checks,
+                    settings.users.keys().cloned().collect(),
+                    "users",
+                    "Bitrix24 user",
+                )
+            }
+            _ => continue,
+        };
+        match checks {
+            Ok(checks) => {
+                for check in checks {
+                    verdicts.push(match check.fix {
+                        None => Verdict::Ok(format!("{name}: {}", check.what)),
+                        Some(fix) => Verdict::Fail(format!("{name}: {}; {fix}", check.what)),
+                    });
+                }
+            }
+            Err(error) => verdicts.push(Verdict::Fail(format!("{name}: {error}"))),
+        }
+        let unmapped: Vec<&String> = sellers.iter().filter(|s| !mapped.contains(s)).collect();
+        if !unmapped.is_empty() {
+            verdicts.push(Verdict::Warn(format!(
+                "{name}: sellers without a {kind}: {}; add them to `{map_key}` (seller code = user id), or their sales carry them only in the sellers field",
+                unmapped.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            )));
+        }
+    }
+    verdicts
 }

@@ -5,9 +5,9 @@ pub mod devices;
 mod doctor;
 mod sellers;
 pub mod serve;
-mod sync;
+pub(crate) mod sync;
 
-pub use sync::sync_config;
+pub use sync::{crm_lookup, sync_config};
 
 use std::process::ExitCode;
 
