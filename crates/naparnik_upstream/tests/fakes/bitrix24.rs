@@ -31,11 +31,11 @@ pub struct Bitrix24Fake {
     pub fail_command: Option<(&'static str, Value)>,
     /// Leaky bucket: (capacity, drain per second); `None`: no limit.
     pub bucket: Option<(f64, f64)>,
-    level: f64,
-    last: Option<Instant>,
+    pub level: f64,
+    pub last: Option<Instant>,
     /// 503s answered for the bucket.
     pub rate_limited: u64,
-    next_deal: i64,
+    pub next_deal: i64,
 }
 
 impl Default for Bitrix24Fake {
