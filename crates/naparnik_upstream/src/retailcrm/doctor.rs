@@ -9,6 +9,15 @@ use crate::crm::Check;
 /// A reference to read: its path, the answer's key, and the settings naming codes in it.
 type Reference<'a> = (&'static str, &'static str, Vec<(&'static str, &'a String)>);
 
+/// An answer that is not a success, for a person.
+fn shown(answer: &Answer) -> String {
+    match answer {
+        Answer::Ok(_) => "ok".into(),
+        Answer::NotFound => "not found (HTTP 404)".into(),
+        Answer::Refused { status, message } => format!("refused (HTTP {status}): {message}"),
+    }
+}
+
 /// Codes of a reference answer: the keys of an object keyed by code, or each item's `code`.
 fn codes(body: &Value, key: &str) -> Vec<String> {
     match body.get(key) {
@@ -74,7 +83,7 @@ impl RetailCrm {
             }
             Ok(other) => {
                 checks.push(Check::problem(
-                    format!("{} does not accept the key: {other:?}", settings.url),
+                    format!("{} does not accept the key: {}", settings.url, shown(&other)),
                     "set `api_key` to a key made in retailCRM under Settings → Integration → API access keys",
                 ));
                 return checks;
@@ -117,9 +126,16 @@ impl RetailCrm {
         for (path, key, wanted) in references {
             let found = match self.get(path, &[]).await {
                 Ok(Answer::Ok(body)) => codes(&body, key),
-                other => {
+                Ok(other) => {
                     checks.push(Check::problem(
-                        format!("cannot read {path}: {other:?}"),
+                        format!("cannot read {path}: {}", shown(&other)),
+                        "give the API key the right to read references",
+                    ));
+                    continue;
+                }
+                Err(error) => {
+                    checks.push(Check::problem(
+                        format!("cannot read {path}: {error}"),
                         "give the API key the right to read references",
                     ));
                     continue;

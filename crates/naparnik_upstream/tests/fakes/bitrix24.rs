@@ -334,6 +334,17 @@ impl Bitrix24Fake {
                 }
                 Ok(json!(true))
             }
+            // What `naparnik doctor` reads; bodies in the documented shape (no samples in the collection).
+            "scope" => Ok(json!(["crm", "basic"])),
+            "crm.contact.fields" => Ok(
+                json!({"ID": {"type": "integer"}, "UF_CRM_DISCOUNT": {"type": "double", "isMultiple": false}}),
+            ),
+            "crm.deal.fields" => {
+                Ok(json!({"ID": {"type": "integer"}, "TITLE": {"type": "string"}}))
+            }
+            "crm.status.list" => Ok(
+                json!([{"ENTITY_ID": "DEAL_STAGE", "STATUS_ID": "NEW"}, {"ENTITY_ID": "DEAL_STAGE", "STATUS_ID": "WON"}, {"ENTITY_ID": "DEAL_STAGE", "STATUS_ID": "LOSE"}]),
+            ),
             _ => Err(error("ERROR_METHOD_NOT_FOUND", "Method not found!")),
         }
     }

@@ -216,6 +216,39 @@ impl RetailCrmFake {
                     ok(404, json!({"success": false, "errorMsg": "Not found"}))
                 }
             }
+            // References `naparnik doctor` reads; bodies in the vendor's shape (no published samples).
+            ("GET", "/api/v5/reference/sites") => ok(
+                200,
+                json!({"success": true, "sites": {"store-1": {"code": "store-1", "name": "Магазин 1"}}}),
+            ),
+            ("GET", "/api/v5/reference/order-types") => ok(
+                200,
+                json!({"success": true, "orderTypes": {"offline": {"code": "offline", "name": "Офлайн"}}}),
+            ),
+            ("GET", "/api/v5/reference/order-methods") => Response::json(
+                200,
+                fixture("retailcrm/reference-order-methods.response.json"),
+            ),
+            ("GET", "/api/v5/reference/statuses") => ok(
+                200,
+                json!({"success": true, "statuses": {
+                "complete": {"code": "complete"}, "return": {"code": "return"}, "partiallyReturned": {"code": "partiallyReturned"}}}),
+            ),
+            ("GET", "/api/v5/reference/product-statuses") => Response::json(
+                200,
+                fixture("retailcrm/reference-product-statuses.response.json"),
+            ),
+            ("GET", "/api/v5/reference/payment-types") => ok(
+                200,
+                json!({"success": true, "paymentTypes": {"bank-card": {"code": "bank-card"}, "cash": {"code": "cash"}}}),
+            ),
+            ("GET", "/api/v5/custom-fields") => ok(
+                200,
+                json!({"success": true, "customFields": [{"code": "check_number1c", "entity": "order", "type": "string"}]}),
+            ),
+            ("GET", "/api/v5/users") => {
+                Response::json(200, fixture("retailcrm/users-list.response.json"))
+            }
             _ => Response::json(
                 405,
                 fixture("retailcrm/error-method-not-allowed.response.json"),
