@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Developer entry point on a Debian machine with the Rust toolchain.
 #   installer/dev.sh run    build and open Naparnik on its embedded defaults (local SQLite, no upstream)
+#   installer/dev.sh run doctor, installer/dev.sh run -- --version   any other command or flag
 #   installer/dev.sh test   install what the tests need, then run the whole test suite
 # Debian packages are installed only when missing (as root, or through sudo).
 set -euo pipefail
@@ -26,6 +27,9 @@ install_packages() {
 case "${1:-}" in
     run)
         shift
+        # `run -- --version` and `run doctor` both reach naparnik as `--version` / `doctor`:
+        # cargo gets its own `--` below, so one given here is dropped, not passed on.
+        if [ "${1:-}" = "--" ]; then shift; fi
         install_packages "${RUN_PACKAGES[@]}"
         exec cargo run --release --locked -p naparnik_app --bin naparnik -- "$@"
         ;;
@@ -36,10 +40,11 @@ case "${1:-}" in
         # 1C extension trees: the checker's self-test, then the real trees (tests/onec/README.md)
         tests/onec/test_check.py
         tests/onec/check.py assets/1c/retail/src assets/1c/ut/src
+        assets/1c/tools/retail_tree.py --check assets/1c/retail/src
         tests/kernel/run.py
         ;;
     *)
-        echo "usage: installer/dev.sh run [ARGS…] | installer/dev.sh test" >&2
+        echo "usage: installer/dev.sh run [[--] NAPARNIK ARGS…] | installer/dev.sh test" >&2
         exit 2
         ;;
 esac

@@ -79,6 +79,7 @@ def check_tree(root: Path, signatures: dict | None, known_all: dict, openapi_pat
     dump.ids(xml_files, bad_xml, report)
     ext = tree_mod.load(root)
     dump.configuration(ext, report)
+    dump.dump_info(ext, report)
     dump.modules_belong(ext, bsl_files, report)
 
     modules = [bsl.parse_module(p) for p in bsl_files]

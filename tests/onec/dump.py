@@ -125,6 +125,39 @@ def configuration(ext: Extension, report: Report) -> None:
             report.add(obj.xml, 1, CHECK, f"`{name}` carries the own prefix but is marked Adopted")
 
 
+def dump_info(ext: Extension, report: Report) -> None:
+    """ConfigDumpInfo.xml, when present, names every object with the uuid of its own file."""
+    info = ext.root / "ConfigDumpInfo.xml"
+    if not info.exists():
+        return
+    try:
+        root = ET.parse(info).getroot()
+    except ET.ParseError:
+        return  # malformed, already reported
+    kind_folders = {kind: folder for folder, kind in FOLDER_KINDS.items()}
+    seen: set[tuple[str, str]] = set()
+    for entry in root.iter():
+        if local(entry.tag) != "Metadata":
+            continue
+        parts = (entry.get("name") or "").split(".")
+        if len(parts) < 2 or parts[0] not in kind_folders:
+            continue
+        key_ = (kind_folders[parts[0]], parts[1])
+        obj = ext.objects.get(key_)
+        if obj is None or obj.root is None:
+            report.add(info, 1, CHECK, f"ConfigDumpInfo names `{entry.get('name')}`, which has no object file")
+            continue
+        if len(parts) == 2:
+            seen.add(key_)
+        own = obj.root.get("uuid", "")
+        if (entry.get("id") or "").split(".")[0] != own:
+            report.add(info, 1, CHECK, f"ConfigDumpInfo gives `{entry.get('name')}` the id {entry.get('id')}, "
+                                       f"but {key_[0]}/{key_[1]}.xml has uuid {own}")
+    for key_ in ext.objects:
+        if key_ not in seen:
+            report.add(info, 1, CHECK, f"ConfigDumpInfo does not list {key_[0]}/{key_[1]}.xml")
+
+
 def modules_belong(ext: Extension, bsl_files: list[Path], report: Report) -> None:
     for p in bsl_files:
         parts = p.relative_to(ext.root).parts

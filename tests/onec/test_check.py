@@ -183,6 +183,15 @@ class EachCheckFails(Fixture):
         self.edit("src/CommonModules/Клиент.xml", "<Name>Тст_Клиент</Name>", "<Name>Клиент</Name>")
         self.assert_caught("src/CommonModules/Клиент.xml", 1, "[dump]", "does not start with NamePrefix")
 
+    def test_config_dump_info_with_a_wrong_id(self) -> None:
+        (self.root / "src/ConfigDumpInfo.xml").write_text(
+            '<?xml version="1.0" encoding="UTF-8"?>\n<ConfigDumpInfo xmlns="http://v8.1c.ru/8.3/xcf/dumpinfo" '
+            'format="Hierarchical" version="2.11"><ConfigVersions>'
+            '<Metadata name="InformationRegister.Тст_Очередь" id="22222222-0000-4000-8000-000000000001" configVersion="0"/>'
+            '</ConfigVersions></ConfigDumpInfo>\n', encoding="utf-8")
+        self.assert_caught("src/ConfigDumpInfo.xml", 1, "[dump]", "gives `InformationRegister.Тст_Очередь` the id")
+        self.assert_caught("src/ConfigDumpInfo.xml", 1, "[dump]", "does not list CommonModules/Тст_Клиент.xml")
+
     def test_missing_extension_property(self) -> None:
         self.edit("src/Configuration.xml", "<NamePrefix>Тст_</NamePrefix>", "")
         self.assert_caught("src/Configuration.xml", 1, "[dump]", "lack `NamePrefix`")

@@ -4,8 +4,12 @@
     reason = "helpers shared by tests: a failed unwrap is a failed test"
 )]
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
+
+use support::Running;
 
 const EXAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -243,16 +247,18 @@ fn phones_read_at_trace_level_stay_out_of_the_log() {
 fn serve_answers_on_loopback_and_stops_on_sigterm() {
     use std::io::{BufRead, BufReader, Read, Write};
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_naparnik"))
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args(["serve", "--bridge-addr", "127.0.0.1:0"])
-        .env("NAPARNIK_BRIDGE_TOKEN", "serve-test-token")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = Running::new(
+        Command::new(env!("CARGO_BIN_EXE_naparnik"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["serve", "--bridge-addr", "127.0.0.1:0"])
+            .env("NAPARNIK_BRIDGE_TOKEN", "serve-test-token")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
+    BufReader::new(child.child().stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
     let address = line.trim().rsplit("http://").next().unwrap().to_owned();
@@ -263,16 +269,8 @@ fn serve_answers_on_loopback_and_stops_on_sigterm() {
     stream.read_to_string(&mut response).unwrap();
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
 
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    assert_eq!(
-        child.wait().unwrap().code(),
-        Some(0),
-        "a graceful stop exits 0"
-    );
+    child.terminate();
+    assert_eq!(child.wait().code(), Some(0), "a graceful stop exits 0");
 }
 
 #[test]
@@ -336,21 +334,23 @@ fn devices_watch_prints_classified_scans_from_a_serial_scanner() {
         "[input]\nbadge_prefix = \"EMP-\"\ncard_pattern = '\\d{8}'\n",
     );
     let (mut master, slave) = serialport::TTYPort::pair().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_naparnik"))
-        .args([
-            "--data-dir",
-            &dir.path().display().to_string(),
-            "--config",
-            &config,
-            "devices",
-            "watch",
-            "--serial",
-        ])
-        .arg(slave.name().unwrap())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut child = Running::new(
+        Command::new(env!("CARGO_BIN_EXE_naparnik"))
+            .args([
+                "--data-dir",
+                &dir.path().display().to_string(),
+                "--config",
+                &config,
+                "devices",
+                "watch",
+                "--serial",
+            ])
+            .arg(slave.name().unwrap())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(child.child().stdout.take().unwrap()).lines();
     let mut next = || lines.next().unwrap().unwrap();
     assert!(next().starts_with("Watching"));
     assert!(next().contains("serial1: connected"));
@@ -361,8 +361,8 @@ fn devices_watch_prints_classified_scans_from_a_serial_scanner() {
     assert_eq!(next(), "serial1: loyalty card 12345678");
     assert_eq!(next(), "serial1: other (for 1C) 4006381333931");
     assert!(next().starts_with("serial1: MISREAD 4006381333932: the check digit is wrong"));
-    child.kill().unwrap();
-    child.wait().unwrap();
+    child.kill_9();
+    child.wait();
     drop(slave);
 }
 

@@ -13,15 +13,17 @@
     reason = "the shared fakes hold helpers these tests do not use"
 )]
 mod fakes;
+mod support;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use support::Running;
 
 const TOKEN: &str = "e2e-token";
 
@@ -62,36 +64,28 @@ fn import_sellers(data: &Path, config: &Path) {
     assert!(status.success());
 }
 
-/// Starts `naparnik serve` and returns it with the bridge's base URL.
-fn serve(data: &Path, config: &Path, port: u16) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_naparnik"))
-        .arg("--config")
-        .arg(config)
-        .arg("--data-dir")
-        .arg(data)
-        .args(["serve", "--bridge-addr", &format!("127.0.0.1:{port}")])
-        .env("NAPARNIK_LOG", "error")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+/// Starts `naparnik serve` and returns it with the bridge's base URL; it is killed if the test fails.
+fn serve(data: &Path, config: &Path, port: u16) -> (Running, String) {
+    let mut child = Running::new(
+        Command::new(env!("CARGO_BIN_EXE_naparnik"))
+            .arg("--config")
+            .arg(config)
+            .arg("--data-dir")
+            .arg(data)
+            .args(["serve", "--bridge-addr", &format!("127.0.0.1:{port}")])
+            .env("NAPARNIK_LOG", "error")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
+    BufReader::new(child.child().stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
     let base = line.trim().rsplit(' ').next().unwrap().to_owned();
     assert!(base.starts_with("http://127.0.0.1:"), "{line}");
     (child, base)
-}
-
-fn signal(child: &Child, name: &str) {
-    assert!(
-        Command::new("kill")
-            .args([name, &child.id().to_string()])
-            .status()
-            .unwrap()
-            .success()
-    );
 }
 
 fn line(line_no: u32, amount: &str) -> Value {
@@ -334,9 +328,9 @@ async fn every_sale_reaches_ut_and_the_crm_with_exact_shares() {
     );
     drop(ut);
 
-    signal(&child, "-TERM");
     let mut child = child;
-    assert_eq!(child.wait().unwrap().code(), Some(0));
+    child.terminate();
+    assert_eq!(child.wait().code(), Some(0));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -395,8 +389,8 @@ async fn kill_9_at_random_points_loses_nothing_and_applies_nothing_twice() {
             }
         });
         tokio::time::sleep(Duration::from_millis(fastrand::u64(0..5))).await;
-        signal(&child, "-KILL");
-        child.wait().unwrap();
+        child.kill_9();
+        child.wait();
         if killer.await.unwrap() {
             interrupted_posts += 1;
         }
@@ -410,8 +404,8 @@ async fn kill_9_at_random_points_loses_nothing_and_applies_nothing_twice() {
         ut_state.lock().unwrap().applied.len() == events.len()
     })
     .await;
-    signal(&child, "-TERM");
-    child.wait().unwrap();
+    child.terminate();
+    child.wait();
 
     let ut = ut_state.lock().unwrap();
     let receipts: std::collections::BTreeSet<String> = ut

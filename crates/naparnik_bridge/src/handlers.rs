@@ -32,7 +32,7 @@ type Shared = State<Arc<Bridge>>;
 #[openapi(
     info(
         title = "Naparnik bridge",
-        description = "The loopback API that the 1C:Розница extension calls: the till's current customer and sellers, closed receipts and returns with their seller split, seller corrections, shift close. Money and quantities are decimal text (\"577.80\", \"1.000\"). Every error is {\"error\": {\"code\", \"message\", \"field\"}} with a Russian message."
+        description = "The loopback API that the 1C:Розница extension calls: the till's current customer and sellers, closed receipts and returns with their seller split, seller corrections, shift close. Money and quantities are decimal text (\"577.80\", \"1.000\"). Every error is {\"error\": {\"code\", \"message\", \"field\"}} with a Russian message. Each schema states the rules a request is checked against (patterns, bounds, required fields); the rules that depend on stored data or on several fields at once (lines adding up to the total, sellers that exist, a return within its sale) are in the descriptions. Fields this document does not name are ignored, so an older Naparnik takes the requests of a newer extension. A request body may not exceed 2 MiB (413)."
     ),
     modifiers(&BearerToken),
     components(schemas(ErrorBody))
@@ -62,6 +62,65 @@ fn protected() -> OpenApiRouter<Arc<Bridge>> {
         .routes(routes!(post_receipt))
         .routes(routes!(get_receipt_sellers, replace_receipt_sellers))
         .routes(routes!(close_shift))
+}
+
+/// The rules that involve two fields at once, which the derived schemas cannot state: a return
+/// names its sale, and a seller is given by badge or by code; and the search's required query. JSON Schema keywords that utoipa's
+/// model lacks (`oneOf` beside `properties`, `const`) travel in its flattened extension map.
+pub(crate) fn state_cross_field_rules(openapi: &mut utoipa::openapi::OpenApi) {
+    use serde_json::json;
+    let blank =
+        json!({"anyOf": [{"type": "null"}, {"type": "string", "pattern": "^[ \\t\\r\\n]*$"}]});
+    let given = json!({"type": "string", "pattern": "\\S"});
+    add_keywords(
+        openapi,
+        "ReceiptRequest",
+        json!({"oneOf": [
+            {"title": "sale", "properties": {"kind": {"const": "sale"}}},
+            {"title": "return", "required": ["original_guid"], "properties": {
+                "kind": {"const": "return"},
+                "original_guid": {"$ref": "#/components/schemas/ReceiptGuid"}}}
+        ]}),
+    );
+    // utoipa drops `required` from a parameter whose schema comes from `schema_with`.
+    let search = openapi
+        .paths
+        .paths
+        .get_mut("/api/v1/customers")
+        .and_then(|item| item.get.as_mut())
+        .and_then(|operation| operation.parameters.as_mut());
+    for parameter in search.into_iter().flatten() {
+        if parameter.name == "query" {
+            parameter.required = utoipa::openapi::Required::True;
+        }
+    }
+    add_keywords(
+        openapi,
+        "SellerRequest",
+        json!({"oneOf": [
+            {"title": "by badge", "required": ["badge"], "properties": {"badge": given, "code": blank}},
+            {"title": "by code", "required": ["code"], "properties": {"code": given, "badge": blank}}
+        ]}),
+    );
+}
+
+fn add_keywords(openapi: &mut utoipa::openapi::OpenApi, schema: &str, keywords: serde_json::Value) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::Schema;
+    let Some(RefOr::T(Schema::Object(object))) = openapi
+        .components
+        .as_mut()
+        .and_then(|components| components.schemas.get_mut(schema))
+    else {
+        return;
+    };
+    let serde_json::Value::Object(keywords) = keywords else {
+        return;
+    };
+    object
+        .extensions
+        .get_or_insert_with(Default::default)
+        .extend(keywords);
 }
 
 /// Every route with its state and layers.
@@ -273,11 +332,93 @@ async fn clear_assignment(State(bridge): Shared) -> Result<Json<AssignmentView>,
     Ok(Json(assignment))
 }
 
-/// A phone in any format.
+/// A phone as the cashier typed it.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PhoneRequest {
     /// `8 (951) 305-44-36`, `+79513054436`, …
+    #[schema(schema_with = typed_phone)]
     pub phone: String,
+}
+
+const PHONE_RULE: &str = "Format `phone`: a phone as the cashier typed it, in any spelling of a number valid in the numbering plan: `8 (951) 305-44-36`, `+7 951 305-44-36`, `9513054436`, `+79513054436`, a landline, a foreign number written with + and its country code. Naparnik keeps it in E.164 (`+79513054436`). A text that is not such a number is refused with 422 `invalid_phone` and the reason in Russian; the pattern states only what every such number has, a digit.";
+
+/// A phone: what JSON Schema can state of it is that it holds a digit; the rest is the numbering
+/// plan, named by the format and described for the 1C programmer.
+fn phone_text(description: &str, pattern: &str) -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{SchemaFormat, Type};
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::Custom("phone".into())))
+        .pattern(Some(pattern))
+        .examples(["8 (951) 305-44-36", "+79513054436"])
+        .description(Some(format!("{description} {PHONE_RULE}")))
+        .build()
+}
+
+fn typed_phone() -> utoipa::openapi::Object {
+    phone_text("The customer's phone.", "[0-9]")
+}
+
+fn optional_typed_phone() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{SchemaType, Type};
+    let mut schema = phone_text(
+        "The customer 1C attached, by phone; null, absent or blank when there is none.",
+        "^[ \\t\\r\\n]*$|[0-9]",
+    );
+    schema.schema_type = SchemaType::Array(vec![Type::String, Type::Null]);
+    schema
+}
+
+fn phone_query() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{SchemaFormat, Type};
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::Custom("phone-query".into())))
+        .pattern(Some("[0-9][^0-9]*[0-9][^0-9]*[0-9][^0-9]*[0-9]"))
+        .examples(["4436", "8 951 305-44-36"])
+        .description(Some(format!(
+            "Format `phone-query`: the last 4 to 9 digits of a phone (spaces, dashes and brackets between them are ignored), or a whole phone. {PHONE_RULE}"
+        )))
+        .build()
+}
+
+/// Seller codes in order: each once, at most [`naparnik_domain::shares::MAX_SELLERS`].
+fn seller_codes(description: &str) -> utoipa::openapi::Array {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(utoipa::openapi::Ref::from_schema_name("SellerCode"))
+        .unique_items(true)
+        .max_items(Some(naparnik_domain::shares::MAX_SELLERS))
+        .description(Some(description))
+        .build()
+}
+
+fn receipt_sellers() -> utoipa::openapi::Array {
+    seller_codes(
+        "The sellers 1C attached, by code, in order; each once, at most 20. Every code must be a seller Naparnik knows (422 `unknown_seller`). A return of a sale this till received follows that sale's sellers and ignores these; a return of a sale made elsewhere is split among them.",
+    )
+}
+
+fn edited_sellers() -> utoipa::openapi::Array {
+    seller_codes(
+        "The new sellers, by code, in order; each once, at most 20; empty removes them all. Every code must be a seller Naparnik knows (422 `unknown_seller`).",
+    )
+}
+
+fn receipt_total() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    Kopecks::non_negative_schema()
+}
+
+fn optional_total() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::schema::OneOfBuilder::new()
+        .item(
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::Type::Null),
+        )
+        .item(Kopecks::non_negative_schema())
+        .description(Some(
+            "The total so far, zero or more; `null` forgets it. A negative total is refused (422 `negative_total`).",
+        ))
+        .into()
 }
 
 /// Sets the customer by phone, creating them from the phone alone when new.
@@ -316,6 +457,7 @@ async fn remove_customer(State(bridge): Shared) -> Result<Json<AssignmentView>, 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TotalRequest {
     /// The total so far; `null` forgets it.
+    #[schema(schema_with = optional_total)]
     pub total: Option<Kopecks>,
 }
 
@@ -344,7 +486,10 @@ async fn set_total(
     Ok(Json(assignment))
 }
 
-/// A seller by badge barcode or by code: exactly one of them.
+/// A seller by badge barcode or by code: exactly one of them is given (not empty); the other is
+/// absent, null or empty. Both or neither: 400 `badge_or_code`. A badge no seller has: 422
+/// `unknown_badge`; a code Naparnik does not know: 422 `unknown_seller`; an inactive seller: 422
+/// `seller_inactive`; more than 20 sellers: 422 `too_many_sellers`; a seller already added: 409.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SellerRequest {
     /// The barcode on the badge.
@@ -364,11 +509,13 @@ async fn add_seller(
 ) -> Result<Json<AssignmentView>, ApiError> {
     let assignment = bridge
         .with_store(move |store| {
-            let code = match (
-                request.badge.as_deref().map(str::trim),
-                request.code.as_deref().and_then(SellerCode::parse),
-            ) {
-                (Some(badge), None) if !badge.is_empty() => match store.seller_by_badge(badge)? {
+            let badge = request
+                .badge
+                .as_deref()
+                .map(str::trim)
+                .filter(|badge| !badge.is_empty());
+            let code = match (badge, request.code.as_deref().and_then(SellerCode::parse)) {
+                (Some(badge), None) => match store.seller_by_badge(badge)? {
                     Some(seller) => seller.code,
                     None => {
                         return Err(ApiError::unprocessable(
@@ -418,6 +565,7 @@ async fn remove_seller(
 #[into_params(parameter_in = Query)]
 pub struct CustomerQuery {
     /// A phone in any format, or its last 4+ digits.
+    #[param(schema_with = phone_query, required = true)]
     pub query: String,
 }
 
@@ -494,11 +642,21 @@ async fn create_customer(
 pub enum ReceiptKindName {
     /// A sale (`ЧекККМ` of operation «Продажа»).
     Sale,
-    /// A return (`ЧекККМ` of operation «Возврат»); needs `original_guid`.
+    /// A return (`ЧекККМ` of operation «Возврат»); needs `original_guid`, the GUID of its sale.
     Return,
 }
 
 /// A receipt closed in 1C:Розница.
+///
+/// Besides what the schema states, Naparnik checks (422, nothing is recorded):
+/// the `amount`s of the lines add up to `total` (`lines_do_not_add_up`); the payments, when any
+/// are given, add up to `total` (`payments_do_not_add_up`); no `line_no` appears twice
+/// (`duplicate_line`); every seller code is a seller Naparnik knows (`unknown_seller`).
+/// For a return of a sale this till received: the sale is not itself a return
+/// (`original_is_return`), each `line_no` is a line of the sale (`unknown_line`) and no line gives
+/// back more than was sold, counting earlier returns (`return_exceeds_sale`).
+/// A receipt of another store or till is refused with 409 `other_till`; a GUID sent again with
+/// other content with 409 `receipt_conflict`.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ReceiptRequest {
     /// The receipt's 1C GUID (`Ссылка.УникальныйИдентификатор()`).
@@ -507,31 +665,35 @@ pub struct ReceiptRequest {
     pub number: String,
     /// Sale or return.
     pub kind: ReceiptKindName,
-    /// For a return: the sale's GUID.
+    /// For a return: the sale's GUID (required). A sale's is ignored.
     #[serde(default)]
     pub original_guid: Option<ReceiptGuid>,
     /// Date and time with the store's offset, `2026-11-22T11:58:41+03:00`.
     #[schema(value_type = String, format = DateTime)]
     pub closed_at: DateTime<FixedOffset>,
-    /// Store code.
+    /// Store code, as in Naparnik's `[till] store`; another store's receipt is refused (409).
     pub store: String,
-    /// Till code.
+    /// Till code, as in Naparnik's `[till] till`; another till's receipt is refused (409).
     pub till: String,
     /// Cashier.
     pub cashier: String,
     /// The customer 1C attached, by phone.
     #[serde(default)]
+    #[schema(schema_with = optional_typed_phone)]
     pub customer_phone: Option<String>,
-    /// The sellers 1C attached, by code, in order. A return of a sale this till received follows
-    /// that sale's sellers and ignores these; a return of a sale made elsewhere is split among them.
+    /// The sellers 1C attached, by code, in order.
     #[serde(default)]
+    #[schema(schema_with = receipt_sellers)]
     pub sellers: Vec<SellerCode>,
-    /// Goods lines; for a return, `line_no` is the sale's line number.
+    /// Goods lines, at least one; for a return, `line_no` is the sale's line number. Their
+    /// `amount`s add up to `total`.
+    #[schema(min_items = 1)]
     pub lines: Vec<ReceiptLine>,
-    /// Payments.
+    /// Payments; when any are given, their amounts add up to `total`.
     #[serde(default)]
     pub payments: Vec<Payment>,
-    /// Total after discounts.
+    /// Total after discounts, zero or more: the sum of the lines' `amount`s.
+    #[schema(schema_with = receipt_total)]
     pub total: Kopecks,
 }
 
@@ -581,8 +743,10 @@ pub struct ReceiptAccepted {
 /// Accepts a closed receipt or return; idempotent by GUID.
 #[utoipa::path(post, path = "/api/v1/receipts", tag = "receipts", security(("bearer" = [])), request_body = ReceiptRequest,
     responses((status = 415, body = ErrorBody, description = "not JSON"), (status = 201, body = ReceiptAccepted, description = "accepted now"), (status = 200, body = ReceiptAccepted, description = "a repeat of an accepted receipt"),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 400, body = ErrorBody, description = "not JSON of this schema; `field` names the offending field"), (status = 401, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "another store's or till's receipt (`other_till`), or a GUID sent again with other content (`receipt_conflict`)"),
+        (status = 413, body = ErrorBody, description = "a body over 2 MiB"),
+        (status = 422, body = ErrorBody, description = "a rule of the receipt's description: lines or payments that do not add up to the total, a line number twice, an unknown seller, a return that does not fit its sale; `code` says which")))]
 async fn post_receipt(
     State(bridge): Shared,
     ApiJson(request): ApiJson<ReceiptRequest>,
@@ -637,10 +801,15 @@ async fn get_receipt_sellers(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SellersEdit {
     /// The new sellers, by code, in order; empty removes them all.
+    #[schema(schema_with = edited_sellers)]
     pub sellers: Vec<SellerCode>,
-    /// Who edits (the manager's name as 1C knows it); goes to the audit log.
+    /// Who edits (the manager's name as 1C knows it), not blank; goes to the audit log.
+    #[schema(pattern = r"\S")]
     pub manager: String,
-    /// The manager PIN.
+    /// The manager PIN, 4 digits or more (`[bridge] manager_pin`). A wrong PIN is refused with 403
+    /// `wrong_pin`; after 5 wrong ones edits are locked for 5 minutes (429 `pin_locked`); without a
+    /// PIN in Naparnik's settings edits are off (403 `pin_not_configured`).
+    #[schema(pattern = "^[0-9]{4,}$")]
     pub pin: String,
 }
 
@@ -717,7 +886,9 @@ async fn replace_receipt_sellers(
 /// Records a shift 1C closed and answers its breakdown; idempotent by shift number.
 #[utoipa::path(post, path = "/api/v1/shifts", tag = "shifts", security(("bearer" = [])), request_body = Shift,
     responses((status = 415, body = ErrorBody, description = "not JSON"), (status = 201, body = ShiftReport, description = "closed now"), (status = 200, body = ShiftReport, description = "a repeat"),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "another store's or till's shift (`other_till`), or a shift number sent again with other receipts (`shift_conflict`)"),
+        (status = 422, body = ErrorBody, description = "closed before it opened (`invalid_period`)")))]
 async fn close_shift(
     State(bridge): Shared,
     ApiJson(shift): ApiJson<Shift>,

@@ -38,7 +38,8 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 pub fn router(bridge: std::sync::Arc<Bridge>) -> (Router, OpenApi) {
     let limit = bridge.config().body_limit_bytes;
     let timeout = bridge.config().request_timeout;
-    let (router, openapi) = handlers::routes(bridge).split_for_parts();
+    let (router, mut openapi) = handlers::routes(bridge).split_for_parts();
+    handlers::state_cross_field_rules(&mut openapi);
     let document = openapi.clone();
     let router = router
         .route(
@@ -61,7 +62,9 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
 
 /// The OpenAPI document alone, e.g. to write the committed copy.
 pub fn openapi() -> OpenApi {
-    handlers::routes_for_document().split_for_parts().1
+    let mut openapi = handlers::routes_for_document().split_for_parts().1;
+    handlers::state_cross_field_rules(&mut openapi);
+    openapi
 }
 
 /// Serves until `shutdown` completes, then finishes the requests in flight.

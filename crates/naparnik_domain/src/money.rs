@@ -75,7 +75,7 @@ fn parse_scaled(text: &str, places: u32) -> Result<i64, MoneyError> {
     let value = whole_value
         .checked_mul(scale)
         .and_then(|v| v.checked_add(fraction_value))
-        .filter(|v| *v <= MAX_SCALED)
+        .filter(|v| *v < SCALED_LIMIT)
         .ok_or_else(too_large)?;
     Ok(if negative { -value } else { value })
 }
@@ -109,31 +109,98 @@ impl<'de> Deserialize<'de> for DecimalText {
     }
 }
 
+/// Reads a count (a line number, a shift number) as JSON writers write it: `5`, or `5.0` from a
+/// writer that knows only doubles (JSON Schema counts both as the integer 5).
+pub(crate) fn deserialize_count<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<u32, D::Error> {
+    struct Visitor;
+    impl serde::de::Visitor<'_> for Visitor {
+        type Value = u32;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a whole number from 0 to 4294967295")
+        }
+        fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<u32, E> {
+            u32::try_from(value)
+                .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(value), &self))
+        }
+        fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<u32, E> {
+            u32::try_from(value)
+                .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(value), &self))
+        }
+        fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<u32, E> {
+            let whole = value.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&value);
+            if whole {
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    reason = "checked above: a whole number within u32"
+                )]
+                Ok(value as u32)
+            } else {
+                Err(E::invalid_value(serde::de::Unexpected::Float(value), &self))
+            }
+        }
+    }
+    deserializer.deserialize_any(Visitor)
+}
+
+/// The bounds a decimal schema states: the least value (none for signed amounts) and the step.
 #[cfg(feature = "openapi")]
-fn decimal_schema(
-    example: &str,
-    pattern: &str,
-) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+struct DecimalRule {
+    example: &'static str,
+    pattern: &'static str,
+    /// `Some(0.0)` for "zero or more"; `None` for a signed value.
+    minimum: Option<f64>,
+    /// True when the minimum itself is refused (quantities: above zero).
+    minimum_excluded: bool,
+    /// The largest value the parser takes (`SCALED_LIMIT` less one, in units).
+    maximum: f64,
+    /// One unit of the last decimal place: 0.01 for money, 0.001 for quantities.
+    step: f64,
+    description: &'static str,
+}
+
+#[cfg(feature = "openapi")]
+fn decimal_schema(rule: DecimalRule) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::Number;
     use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
     let text = ObjectBuilder::new()
         .schema_type(Type::String)
-        .pattern(Some(pattern))
-        .examples([serde_json::Value::from(example)])
+        .pattern(Some(rule.pattern))
+        .examples([serde_json::Value::from(rule.example)])
         .description(Some(
-            "Decimal text, point as separator (what Naparnik sends)",
+            "Decimal text, point (or comma) as separator (what Naparnik sends)",
         ));
-    let number = ObjectBuilder::new()
+    let lowest = rule.minimum.unwrap_or(-rule.maximum);
+    let mut number = ObjectBuilder::new()
         .schema_type(Type::Number)
-        .description(Some("A JSON number, accepted as its literal digits"));
+        .multiple_of(Some(Number::Float(rule.step)))
+        .maximum(Some(Number::Float(rule.maximum)))
+        .description(Some(
+            "A JSON number, taken by its literal digits: no more decimals than the text form",
+        ));
+    number = if rule.minimum_excluded {
+        number.exclusive_minimum(Some(Number::Float(lowest)))
+    } else {
+        number.minimum(Some(Number::Float(lowest)))
+    };
     OneOfBuilder::new()
         .item(text)
         .item(number)
-        .description(Some("A decimal: text like the example, or a JSON number"))
+        .description(Some(rule.description))
         .into()
 }
 
-/// Upper bound for any scaled value: 10^15, far above any receipt, far below overflow.
-const MAX_SCALED: i64 = 1_000_000_000_000_000;
+/// The largest amount in rubles and the largest quantity in units the parser takes (`SCALED_LIMIT` less one).
+#[cfg(feature = "openapi")]
+const MAX_RUBLES: f64 = 9_999_999_999_999.99;
+#[cfg(feature = "openapi")]
+const MAX_UNITS: f64 = 999_999_999_999.999;
+
+/// Every scaled value stays below 10^15: far above any receipt, far below overflow, and exactly
+/// the 13 whole digits of an amount (12 of a quantity) that the documented text pattern allows.
+const SCALED_LIMIT: i64 = 1_000_000_000_000_000;
 
 fn format_scaled(f: &mut fmt::Formatter<'_>, value: i64, places: u32) -> fmt::Result {
     let scale = 10_i64.pow(places);
@@ -298,12 +365,36 @@ impl<'de> Deserialize<'de> for Kopecks {
 #[cfg(feature = "openapi")]
 impl utoipa::PartialSchema for Kopecks {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        decimal_schema("577.80", r"^-?\d{1,13}([.,]\d{1,2})?$")
+        decimal_schema(DecimalRule {
+            example: "577.80",
+            pattern: r"^-?[0-9]{1,13}([.,][0-9]{1,2})?$",
+            minimum: None,
+            minimum_excluded: false,
+            maximum: MAX_RUBLES,
+            step: 0.01,
+            description: "An amount in rubles, up to two decimals: text like the example, or a JSON number",
+        })
     }
 }
 
 #[cfg(feature = "openapi")]
 impl utoipa::ToSchema for Kopecks {}
+
+#[cfg(feature = "openapi")]
+impl Kopecks {
+    /// The schema of an amount that is never negative: prices, discounts, line amounts, totals.
+    pub fn non_negative_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        decimal_schema(DecimalRule {
+            example: "577.80",
+            pattern: r"^[0-9]{1,13}([.,][0-9]{1,2})?$",
+            minimum: Some(0.0),
+            minimum_excluded: false,
+            maximum: MAX_RUBLES,
+            step: 0.01,
+            description: "An amount in rubles, zero or more, up to two decimals: text like the example, or a JSON number; a negative amount is refused (422)",
+        })
+    }
+}
 
 impl Serialize for Quantity {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -324,12 +415,36 @@ impl<'de> Deserialize<'de> for Quantity {
 #[cfg(feature = "openapi")]
 impl utoipa::PartialSchema for Quantity {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        decimal_schema("1.000", r"^-?\d{1,12}([.,]\d{1,3})?$")
+        decimal_schema(DecimalRule {
+            example: "1.000",
+            pattern: r"^-?[0-9]{1,12}([.,][0-9]{1,3})?$",
+            minimum: None,
+            minimum_excluded: false,
+            maximum: MAX_UNITS,
+            step: 0.001,
+            description: "A quantity, up to three decimals: text like the example, or a JSON number",
+        })
     }
 }
 
 #[cfg(feature = "openapi")]
 impl utoipa::ToSchema for Quantity {}
+
+#[cfg(feature = "openapi")]
+impl Quantity {
+    /// The schema of a quantity sold or returned: above zero.
+    pub fn positive_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        decimal_schema(DecimalRule {
+            example: "1.000",
+            pattern: r"^([1-9][0-9]{0,11}([.,][0-9]{1,3})?|0[.,]([1-9][0-9]{0,2}|0[1-9][0-9]?|00[1-9]))$",
+            minimum: Some(0.0),
+            minimum_excluded: true,
+            maximum: MAX_UNITS,
+            step: 0.001,
+            description: "A quantity above zero, up to three decimals (0.250 kg, 1.000 pcs): text like the example, or a JSON number; zero or less is refused (422)",
+        })
+    }
+}
 
 impl Serialize for Percent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -350,7 +465,15 @@ impl<'de> Deserialize<'de> for Percent {
 #[cfg(feature = "openapi")]
 impl utoipa::PartialSchema for Percent {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        decimal_schema("10.00", r"^-?\d{1,13}([.,]\d{1,2})?$")
+        decimal_schema(DecimalRule {
+            example: "10.00",
+            pattern: r"^-?[0-9]{1,13}([.,][0-9]{1,2})?$",
+            minimum: None,
+            minimum_excluded: false,
+            maximum: MAX_RUBLES,
+            step: 0.01,
+            description: "A percentage, up to two decimals: text like the example, or a JSON number",
+        })
     }
 }
 
@@ -394,6 +517,42 @@ mod tests {
         }
         assert!(matches!(
             Kopecks::parse("99999999999999999999"),
+            Err(MoneyError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn counts_read_whole_numbers_written_as_doubles() {
+        let read = |json: &str| {
+            deserialize_count(&mut serde_json::Deserializer::from_str(json))
+                .map_err(|_| json.to_owned())
+        };
+        assert_eq!(read("5"), Ok(5));
+        assert_eq!(read("5.0"), Ok(5));
+        assert_eq!(read("4294967295"), Ok(u32::MAX));
+        for refused in ["5.5", "-1", "4294967296", "1e300", "\"5\""] {
+            assert!(read(refused).is_err(), "{refused}");
+        }
+    }
+
+    #[test]
+    fn the_largest_values_are_the_documented_ones() {
+        assert_eq!(
+            Kopecks::parse("9999999999999.99").unwrap(),
+            Kopecks(999_999_999_999_999)
+        );
+        assert_eq!(
+            Quantity::parse("999999999999.999").unwrap(),
+            Quantity(999_999_999_999_999)
+        );
+        for text in ["10000000000000", "10000000000000.00"] {
+            assert!(
+                matches!(Kopecks::parse(text), Err(MoneyError::TooLarge { .. })),
+                "{text}"
+            );
+        }
+        assert!(matches!(
+            Quantity::parse("1000000000000"),
             Err(MoneyError::TooLarge { .. })
         ));
     }

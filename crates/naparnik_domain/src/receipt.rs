@@ -25,7 +25,8 @@ pub enum ReceiptKind {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptLine {
-    /// 1-based line number; in a return, the line number of the original sale.
+    /// 1-based line number, unique within the receipt; in a return, the line number of the original sale.
+    #[serde(deserialize_with = "crate::money::deserialize_count")]
     pub line_no: u32,
     /// Article or item code.
     pub sku: String,
@@ -33,13 +34,18 @@ pub struct ReceiptLine {
     pub name: String,
     /// Unit of measure (`шт`, `кг`).
     pub unit: String,
-    /// Quantity sold or returned.
+    /// Quantity sold or returned, above zero.
+    #[cfg_attr(feature = "openapi", schema(schema_with = Quantity::positive_schema))]
     pub quantity: Quantity,
-    /// Price per unit.
+    /// Price per unit, zero or more.
+    #[cfg_attr(feature = "openapi", schema(schema_with = Kopecks::non_negative_schema))]
     pub price: Kopecks,
-    /// Discount on the line.
+    /// Discount on the line, zero or more.
+    #[cfg_attr(feature = "openapi", schema(schema_with = Kopecks::non_negative_schema))]
     pub discount: Kopecks,
-    /// What the line costs the customer after the discount.
+    /// What the line costs the customer after the discount, zero or more. The amounts of all
+    /// lines add up to the receipt's `total`.
+    #[cfg_attr(feature = "openapi", schema(schema_with = Kopecks::non_negative_schema))]
     pub amount: Kopecks,
 }
 

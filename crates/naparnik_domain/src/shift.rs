@@ -9,15 +9,16 @@ use crate::ids::ReceiptGuid;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shift {
-    /// The shift number on this till.
+    /// The shift number on this till (`НомерСменыККТ`).
+    #[serde(deserialize_with = "crate::money::deserialize_count")]
     pub number: u32,
-    /// Store code.
+    /// Store code; another store's shift is refused (409 `other_till`).
     pub store: String,
-    /// Till code.
+    /// Till code; another till's shift is refused (409 `other_till`).
     pub till: String,
     /// When the shift opened, with the store's offset.
     pub opened_at: DateTime<FixedOffset>,
-    /// When it closed, with the store's offset.
+    /// When it closed, with the store's offset; not before `opened_at` (else 422 `invalid_period`).
     pub closed_at: DateTime<FixedOffset>,
     /// The receipts 1C counts in the shift.
     pub receipts: Vec<ReceiptGuid>,
