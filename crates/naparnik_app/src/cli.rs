@@ -5,9 +5,14 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use naparnik_domain::PhoneQuery;
 
-/// Naparnik: the customer and the sellers of each sale, next to 1C:Розница.
+/// Cashier-side companion for 1C:Розница: the customer by phone and the sellers by badge for
+/// every receipt, handed to the 1C cashier workplace over a local bridge and carried on to
+/// 1C:УТ and the CRM.
+///
+/// Without a command the till window opens. Start with `naparnik doctor`: it checks this till
+/// and says what to fix. Configuration: /etc/naparnik/config.toml (every key documented there).
 #[derive(Debug, Parser)]
-#[command(name = "naparnik", version, about)]
+#[command(name = "naparnik", version)]
 pub struct Cli {
     /// Data directory (database, logs). Default: from the config, else the user's data directory.
     #[arg(long, global = true, env = "NAPARNIK_DATA_DIR", value_name = "DIR")]
@@ -29,8 +34,18 @@ pub enum Command {
     /// Sellers: import the list, show it.
     #[command(subcommand)]
     Sellers(SellersCommand),
-    /// Check the data directory, the database, the disk and the bridge token; say what to fix.
-    Doctor,
+    /// Check this till: configuration, data and database, disk, devices, the bridge and 1C,
+    /// every upstream target. One line each: ok, warning or PROBLEM with what to do;
+    /// exit 1 when anything is a problem.
+    Doctor {
+        /// Print `{"ok", "checks": [{"check", "level", "message"}]}` for scripts.
+        #[arg(long)]
+        json: bool,
+        /// Write a support archive (tar.gz) instead: doctor's report, the configuration without
+        /// secrets, devices, sync status and recent logs, phones masked.
+        #[arg(long, value_name = "FILE")]
+        bundle: Option<PathBuf>,
+    },
     /// Run the bridge for 1C:Розница without a window, until SIGTERM or Ctrl-C.
     Serve {
         /// Address to listen on (loopback only). Default: 127.0.0.1 and the configured port.
@@ -39,6 +54,8 @@ pub enum Command {
     },
     /// Print the bridge's OpenAPI document.
     Openapi,
+    /// Bring the database to this version's schema and exit (the package runs it on upgrade).
+    Migrate,
     /// Input devices: list candidates (no subcommand) or watch scans and keys live.
     Devices {
         /// `watch` to print decoded scans and keys live.

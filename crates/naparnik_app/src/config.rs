@@ -102,7 +102,7 @@ impl std::fmt::Debug for Secret {
 
 /// One upstream target as configured.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum TargetSettings {
     /// 1C:УТ through the Naparnik HTTP service.
     Ut {
@@ -386,6 +386,19 @@ impl Config {
             Some(path) => read_file(path)?,
             None => FileConfig::default(),
         };
+        Config::from_file(file, source, data_dir)
+    }
+
+    /// The built-in defaults, whatever the files say (for `doctor` when the file does not load).
+    pub fn defaults(data_dir: Option<&Path>) -> anyhow::Result<Config> {
+        Config::from_file(FileConfig::default(), None, data_dir)
+    }
+
+    fn from_file(
+        file: FileConfig,
+        source: Option<PathBuf>,
+        data_dir: Option<&Path>,
+    ) -> anyhow::Result<Config> {
         let data_dir = match data_dir.map(Path::to_owned).or(file.data_dir) {
             Some(dir) => dir,
             None => default_data_dir()?,
@@ -439,7 +452,7 @@ fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
         .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
     toml::from_str(&text).with_context(|| {
         format!(
-            "the configuration file {} is invalid; fix the line named above",
+            "the configuration file {} is invalid; fix the key on the line named here",
             path.display()
         )
     })
@@ -587,5 +600,115 @@ mod tests {
         assert!(error.contains("api_kye"), "unknown keys are named: {error}");
         let error = format!("{:#}", load_text("[[sync.targets]]\nkind = \"retailcrm\"\nname = \"crm\"\nurl = \"https://x.retailcrm.ru\"\nsite = \"s\"\n").unwrap_err());
         assert!(error.contains("api_key"), "missing keys are named: {error}");
+    }
+}
+
+/// The packaged default configuration (`/etc/naparnik/config.toml`) against the keys the code reads.
+#[cfg(test)]
+mod packaged {
+    use super::*;
+
+    const PACKAGED: &str = include_str!("../../../installer/debian/config.toml");
+
+    /// The keys serde expects at one place, read from its refusal of an unknown one,
+    /// so the list comes from the types themselves and cannot drift from them.
+    fn expected_keys(toml_with_unknown_key: &str) -> Vec<String> {
+        let error = toml::from_str::<FileConfig>(toml_with_unknown_key)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        let expected = error
+            .split("expected one of ")
+            .nth(1)
+            .or_else(|| error.split("expected ").nth(1))
+            .unwrap_or_else(|| panic!("no list of keys in: {error}"));
+        expected
+            .split(", ")
+            .map(|key| {
+                key.trim()
+                    .trim_matches('`')
+                    .trim_end_matches(['`', '\n'])
+                    .to_owned()
+            })
+            .map(|key| key.split('`').next().unwrap_or_default().to_owned())
+            .filter(|key| !key.is_empty())
+            .collect()
+    }
+
+    /// `key = …` on a line of its own, commented out or not.
+    fn assignment(line: &str, key: &str) -> bool {
+        let line = line.trim_start_matches('#').trim_start();
+        line.strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+    }
+
+    #[test]
+    fn the_packaged_configuration_parses_to_the_defaults() {
+        let file: FileConfig = toml::from_str(PACKAGED).unwrap_or_else(|e| panic!("{e}"));
+        let config = Config::from_file(file, None, Some(Path::new("/var/lib/naparnik")))
+            .unwrap_or_else(|e| panic!("{e:#}"));
+        assert_eq!(config.bridge_port, naparnik_bridge::DEFAULT_PORT);
+        assert!(config.targets.is_empty() && config.input.devices.is_empty());
+    }
+
+    #[test]
+    fn every_key_is_in_the_packaged_configuration_with_its_documentation() {
+        let mut keys = Vec::new();
+        for (section, probe) in [
+            ("", "zzz_unknown = 1\n"),
+            ("log", "[log]\nzzz_unknown = 1\n"),
+            ("till", "[till]\nzzz_unknown = 1\n"),
+            ("bridge", "[bridge]\nzzz_unknown = 1\n"),
+            ("sync", "[sync]\nzzz_unknown = 1\n"),
+            ("input", "[input]\nzzz_unknown = 1\n"),
+            (
+                "input.devices",
+                "[[input.devices]]\nname = \"x\"\nkind = \"wedge\"\nzzz_unknown = 1\n",
+            ),
+        ] {
+            keys.extend(
+                expected_keys(probe)
+                    .into_iter()
+                    .map(|k| (section.to_owned(), k)),
+            );
+        }
+        for kind in expected_keys("[[sync.targets]]\nkind = \"zzz_unknown\"\n") {
+            let probe = format!("[[sync.targets]]\nkind = \"{kind}\"\nzzz_unknown = 1\n");
+            keys.extend(
+                expected_keys(&probe)
+                    .into_iter()
+                    .map(|k| (format!("sync.targets {kind}"), k)),
+            );
+            assert!(
+                PACKAGED.contains(&format!("kind = \"{kind}\"")),
+                "target kind {kind} has no example in installer/debian/config.toml"
+            );
+        }
+        assert!(keys.len() > 30, "too few keys found: {keys:?}");
+        let lines: Vec<&str> = PACKAGED.lines().collect();
+        for (section, key) in keys {
+            if ["log", "till", "bridge", "sync", "input"].contains(&key.as_str())
+                && section.is_empty()
+            {
+                assert!(PACKAGED.contains(&format!("[{key}]")), "no [{key}] section");
+                continue;
+            }
+            if key == "targets" || key == "devices" {
+                continue;
+            }
+            let at = lines
+                .iter()
+                .position(|line| assignment(line, &key))
+                .unwrap_or_else(|| {
+                    panic!("{section} `{key}` is not in installer/debian/config.toml")
+                });
+            let prose = |line: &&str| line.starts_with("# ") && !line.contains(" = ");
+            let inline = lines[at].trim_start_matches('#').contains(" # ");
+            let above = lines[at.saturating_sub(3)..at].iter().any(prose);
+            assert!(
+                inline || above,
+                "{section} `{key}` in installer/debian/config.toml has no comment saying what it does"
+            );
+        }
     }
 }

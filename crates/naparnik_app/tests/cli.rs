@@ -197,7 +197,7 @@ fn doctor_passes_on_a_fresh_till_and_fails_on_a_damaged_file_without_touching_it
     let output = naparnik(damaged.path(), &["doctor"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stdout(&output).contains("FAIL database:") && stdout(&output).contains("left untouched"),
+        stdout(&output).contains("PROBLEM database:") && stdout(&output).contains("left untouched"),
         "{}",
         stdout(&output)
     );

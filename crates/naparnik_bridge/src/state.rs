@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use naparnik_store::Store;
 use naparnik_store::receipts::TillIdentity;
+use naparnik_store::wal::DEFAULT_LOG_LIMIT_BYTES;
 
 use crate::error::ApiError;
 
@@ -56,7 +57,8 @@ impl Bridge {
     ///
     /// Its commits only append to the write-ahead log; a background thread with its
     /// own connection copies the log into the database file every second, so no
-    /// request waits for that copy and its fsync.
+    /// request waits for that copy and its fsync, and truncates the log once it
+    /// passes 64 MiB, so it stays bounded however long 1C posts without pause.
     pub fn new(config: BridgeConfig, store: Store) -> Arc<Bridge> {
         let checkpoints = Store::open(store.path());
         let bridge = Arc::new(Bridge {
@@ -122,18 +124,31 @@ impl Bridge {
     }
 }
 
-/// Checkpoints every [`CHECKPOINT_EVERY`] on its own thread until the bridge is gone.
+/// Checkpoints every [`CHECKPOINT_EVERY`] on its own thread until the bridge is gone,
+/// truncating the log once it passes [`DEFAULT_LOG_LIMIT_BYTES`] (`naparnik_store::wal`).
 fn spawn_checkpoints(bridge: std::sync::Weak<Bridge>, checkpoints: Store) -> Result<(), String> {
     std::thread::Builder::new()
         .name("naparnik-checkpoint".into())
         .spawn(move || {
             loop {
                 std::thread::sleep(CHECKPOINT_EVERY);
-                if bridge.strong_count() == 0 {
+                let Some(strong) = bridge.upgrade() else {
                     break;
-                }
-                if let Err(error) = checkpoints.checkpoint() {
-                    tracing::warn!("bridge: checkpoint failed: {error}");
+                };
+                // Held only while the log is truncated: the bridge's requests wait those
+                // few milliseconds rather than keep the truncation from ever finding a gap.
+                let round =
+                    checkpoints.checkpoint_bounded(DEFAULT_LOG_LIMIT_BYTES, || lock(&strong.store));
+                drop(strong);
+                match round {
+                    Ok(round) if round.log_bytes > DEFAULT_LOG_LIMIT_BYTES && !round.truncated => {
+                        tracing::warn!(
+                            "bridge: the write-ahead log is {} MiB and could not be truncated (another connection held it); trying again",
+                            round.log_bytes >> 20
+                        );
+                    }
+                    Ok(_) => {}
+                    Err(error) => tracing::warn!("bridge: checkpoint failed: {error}"),
                 }
             }
             // The last copy, so a stopped bridge leaves a short log behind.

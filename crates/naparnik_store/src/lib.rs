@@ -5,8 +5,10 @@
 //! numbered SQL files embedded at build time ([`migrations`]); a file from a
 //! newer Naparnik, or one that is not a database, is refused and left exactly
 //! as it was. Every change that must reach the back office writes its outbox
-//! event in the same transaction ([`outbox`]).
+//! event in the same transaction ([`outbox`]). A checkpointer keeps the
+//! write-ahead log bounded under any load ([`wal`]).
 
+mod activity;
 pub mod assignment;
 pub mod customers;
 mod error;
@@ -16,6 +18,7 @@ pub mod receipts;
 pub mod sellers;
 pub mod sync;
 mod time;
+pub mod wal;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -17,7 +17,12 @@ use crate::config::{Config, DeviceSettings};
 
 /// Lists candidate devices: name, ids, path, source, access, and the udev rule that would give access.
 pub fn list() -> anyhow::Result<ExitCode> {
-    let mut out = std::io::stdout().lock();
+    list_to(&mut std::io::stdout().lock())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The same list into any writer (the support bundle keeps a copy).
+pub fn list_to(out: &mut dyn Write) -> anyhow::Result<()> {
     let mut candidates: Vec<Candidate> = evdev_candidates();
     let hid_problem = match hidpos_candidates() {
         Ok(found) => {
@@ -64,7 +69,7 @@ pub fn list() -> anyhow::Result<ExitCode> {
     if let Some(problem) = hid_problem {
         writeln!(out, "HID POS scanners: {problem}")?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn hex(text: &Option<String>, what: &str, device: &str) -> anyhow::Result<Option<u16>> {

@@ -2,10 +2,10 @@
 
 mod customers;
 pub mod devices;
-mod doctor;
+pub mod doctor;
 mod sellers;
 pub mod serve;
-pub(crate) mod sync;
+pub mod sync;
 
 pub use sync::{crm_lookup, sync_config};
 
@@ -33,7 +33,13 @@ pub fn run(
         }
         Some(Command::Sellers(SellersCommand::Import { file })) => sellers::import(config, &file),
         Some(Command::Sellers(SellersCommand::List { json })) => sellers::list(config, json),
-        Some(Command::Doctor) => doctor::run(config),
+        Some(Command::Doctor {
+            bundle: Some(file), ..
+        }) => {
+            doctor::bundle::write(config, &file)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Doctor { json, bundle: None }) => doctor::run(config, json),
         Some(Command::Serve { bridge_addr }) => serve::run(config, bridge_addr),
         Some(Command::Devices { action: None }) => devices::list(),
         Some(Command::Devices {
@@ -57,6 +63,15 @@ pub fn run(
         Some(Command::Sync(SyncCommand::Run { .. })) => sync::run_once(config),
         Some(Command::Sync(SyncCommand::RetryParked { target })) => {
             sync::retry_parked(config, target.as_deref())
+        }
+        Some(Command::Migrate) => {
+            let store = open_store(config)?;
+            println!(
+                "{}: schema {}",
+                store.path().display(),
+                store.schema_version()?
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Some(Command::Openapi) => {
             println!("{}", naparnik_bridge::openapi().to_pretty_json()?);

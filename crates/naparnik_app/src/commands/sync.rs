@@ -177,12 +177,20 @@ fn age(at: chrono::DateTime<Utc>) -> String {
 
 /// Prints backlog, oldest pending age, last success, last error and parked events per target.
 pub fn status(config: &Config) -> anyhow::Result<ExitCode> {
+    status_to(config, &mut std::io::stdout().lock())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The same report into any writer (the support bundle keeps a copy).
+pub fn status_to(config: &Config, out: &mut dyn Write) -> anyhow::Result<()> {
     let Some(sync) = sync_config(config)? else {
-        println!("No upstream targets configured: add [[sync.targets]] to the configuration.");
-        return Ok(ExitCode::SUCCESS);
+        writeln!(
+            out,
+            "No upstream targets configured: add [[sync.targets]] to the configuration."
+        )?;
+        return Ok(());
     };
     let store = super::open_store(config)?;
-    let mut out = std::io::stdout().lock();
     for target in &sync.targets {
         let status = store.target_status(&target.name, target.kinds())?;
         writeln!(out, "{}:", target.name)?;
@@ -237,7 +245,7 @@ pub fn status(config: &Config) -> anyhow::Result<ExitCode> {
             writeln!(out, "  fix the cause, then `naparnik sync retry-parked`")?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// Pushes and pulls once; exit 1 if anything failed.
