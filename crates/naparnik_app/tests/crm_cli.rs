@@ -50,17 +50,17 @@ async fn doctor_checks_each_crm_and_says_what_to_set_and_sync_status_lists_them(
         "a missing field fails the check: {text}"
     );
     for line in [
-        "ok   crm: ",
+        "crm crm: ",
         "the API key is valid",
         "`site` = `store-1` exists",
         "`order_method` = `offline` exists",
         "`returned_item_status` = `returned` exists",
         "order field `check_number1c` (receipt_number_field) exists",
-        "FAIL crm: order field `naparnik_sellers` (sellers_field) is not in retailCRM; create a string custom field",
-        "ok   b24: ",
+        "PROBLEM crm crm: order field `naparnik_sellers` (sellers_field) is not in retailCRM; create a string custom field",
+        "crm b24: ",
         "/rest/1/***/ answers; the webhook has the crm scope",
         "field `UF_CRM_DISCOUNT` (discount_field) exists",
-        "FAIL b24: field `UF_CRM_SELLERS` (sellers_field) is not on the portal",
+        "PROBLEM crm b24: field `UF_CRM_SELLERS` (sellers_field) is not on the portal",
         "stage `WON` (stage_id) exists",
     ] {
         assert!(text.contains(line), "`{line}` missing from:\n{text}");
