@@ -135,6 +135,79 @@ pub enum TargetSettings {
         /// `Authorization` header value.
         authorization: Option<Secret>,
     },
+    /// retailCRM through its API v5.
+    #[serde(rename = "retailcrm")]
+    RetailCrm(RetailCrmTarget),
+    /// Bitrix24 through an inbound webhook.
+    #[serde(rename = "bitrix24")]
+    Bitrix24(Bitrix24Target),
+}
+
+/// `[[sync.targets]] kind = "retailcrm"`: the account, the shop, and how our data maps onto it.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RetailCrmTarget {
+    /// Target name.
+    pub name: String,
+    /// Account URL, `https://example.retailcrm.ru`; `/api/v5` is appended.
+    pub url: String,
+    /// API key, sent as `X-API-KEY`.
+    pub api_key: Secret,
+    /// The shop code the orders belong to.
+    pub site: String,
+    /// Order type code (default `offline`).
+    pub order_type: Option<String>,
+    /// Order method code (default `offline`).
+    pub order_method: Option<String>,
+    /// Order status of a sale (default `complete`).
+    pub order_status: Option<String>,
+    /// Order status after a full return (default `return`).
+    pub return_status: Option<String>,
+    /// Order status after a partial return (default `partiallyReturned`).
+    pub partial_return_status: Option<String>,
+    /// Item status of returned goods (default `returned`).
+    pub returned_item_status: Option<String>,
+    /// 1C payment kind → retailCRM payment type code.
+    #[serde(default)]
+    pub payment_types: std::collections::BTreeMap<String, String>,
+    /// Payment status of a paid receipt (default `paid`).
+    pub payment_status: Option<String>,
+    /// Order custom field for the 1C receipt number (default `check_number1c`; `""` sends none).
+    pub receipt_number_field: Option<String>,
+    /// Order custom field for all sellers with shares (default `naparnik_sellers`; `""` sends none).
+    pub sellers_field: Option<String>,
+    /// Seller code → retailCRM user id.
+    #[serde(default)]
+    pub managers: std::collections::BTreeMap<String, i64>,
+    /// The key's request rate (default 10 a second).
+    pub requests_per_second: Option<u32>,
+}
+
+/// `[[sync.targets]] kind = "bitrix24"`: the webhook and how our data maps onto the portal.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Bitrix24Target {
+    /// Target name.
+    pub name: String,
+    /// Inbound webhook URL, `https://example.bitrix24.ru/rest/1/abc123/`; a secret.
+    pub webhook_url: Secret,
+    /// Contact user field with the personal discount, percent (`UF_CRM_…`).
+    pub discount_field: Option<String>,
+    /// Deal user field (employee, multiple) for all sellers (`UF_CRM_…`).
+    pub sellers_field: Option<String>,
+    /// Seller code → Bitrix24 user id.
+    #[serde(default)]
+    pub users: std::collections::BTreeMap<String, i64>,
+    /// Deal funnel (`CATEGORY_ID`; default the general one).
+    pub category_id: Option<i64>,
+    /// Stage of a sale's deal (default `WON`).
+    pub stage_id: Option<String>,
+    /// Stage of a deal whose goods all came back (default `LOSE`).
+    pub return_stage_id: Option<String>,
+    /// Currency (default `RUB`).
+    pub currency: Option<String>,
+    /// Requests a second (default 2; 5 on Enterprise plans).
+    pub requests_per_second: Option<u32>,
 }
 
 impl TargetSettings {
@@ -144,6 +217,105 @@ impl TargetSettings {
             TargetSettings::Ut { name, .. }
             | TargetSettings::CrmFolder { name, .. }
             | TargetSettings::CrmHttp { name, .. } => name,
+            TargetSettings::RetailCrm(target) => &target.name,
+            TargetSettings::Bitrix24(target) => &target.name,
+        }
+    }
+
+    /// Checks what the types cannot: URLs, codes, rates; the message names the target and the key.
+    fn validate(&self) -> anyhow::Result<()> {
+        let at = |key: &str, what: String| {
+            anyhow::anyhow!("[[sync.targets]] `{}`: `{key}` {what}", self.name())
+        };
+        let http = |key: &str, url: &str, example: &str| {
+            if url.starts_with("https://") || url.starts_with("http://") {
+                Ok(())
+            } else {
+                Err(at(
+                    key,
+                    format!(
+                        "must start with https:// (or http:// for a test server), like {example}"
+                    ),
+                ))
+            }
+        };
+        let rate = |rate: Option<u32>| match rate {
+            Some(0) | Some(101..) => Err(at(
+                "requests_per_second",
+                "must be between 1 and 100".into(),
+            )),
+            _ => Ok(()),
+        };
+        match self {
+            TargetSettings::RetailCrm(target) => {
+                http("url", &target.url, "https://example.retailcrm.ru")?;
+                if target.url.contains("/api/") {
+                    return Err(at(
+                        "url",
+                        "is the account address without /api/v5, like https://example.retailcrm.ru"
+                            .into(),
+                    ));
+                }
+                if target.api_key.0.trim().is_empty() {
+                    return Err(at("api_key", "is empty: make a key in retailCRM under Settings → Integration → API access keys".into()));
+                }
+                if target.site.trim().is_empty() {
+                    return Err(at(
+                        "site",
+                        "is empty: set the shop code (Settings → Stores) the orders belong to"
+                            .into(),
+                    ));
+                }
+                for (kind, code) in &target.payment_types {
+                    if code.trim().is_empty() {
+                        return Err(at(
+                            &format!("payment_types.{kind}"),
+                            "is empty: set a retailCRM payment type code".into(),
+                        ));
+                    }
+                }
+                for (seller, id) in &target.managers {
+                    if *id <= 0 {
+                        return Err(at(
+                            &format!("managers.{seller}"),
+                            "must be a retailCRM user id (a positive number)".into(),
+                        ));
+                    }
+                }
+                rate(target.requests_per_second)
+            }
+            TargetSettings::Bitrix24(target) => {
+                let url = &target.webhook_url.0;
+                http(
+                    "webhook_url",
+                    url,
+                    "https://example.bitrix24.ru/rest/1/abc123/",
+                )?;
+                if !url.contains("/rest/") {
+                    return Err(at("webhook_url", "must be an inbound webhook URL, like https://example.bitrix24.ru/rest/1/abc123/ (Developer resources → Other → Inbound webhook)".into()));
+                }
+                for (key, field) in [
+                    ("discount_field", &target.discount_field),
+                    ("sellers_field", &target.sellers_field),
+                ] {
+                    if field.as_ref().is_some_and(|f| !f.starts_with("UF_CRM_")) {
+                        return Err(at(
+                            key,
+                            "must be a user field code starting with UF_CRM_".into(),
+                        ));
+                    }
+                }
+                for (seller, id) in &target.users {
+                    if *id <= 0 {
+                        return Err(at(
+                            &format!("users.{seller}"),
+                            "must be a Bitrix24 user id (a positive number)".into(),
+                        ));
+                    }
+                }
+                rate(target.requests_per_second)
+            }
+            _ => Ok(()),
         }
     }
 }
@@ -248,6 +420,7 @@ impl Config {
         };
         let mut names = std::collections::HashSet::new();
         for target in &file.sync.targets {
+            target.validate()?;
             if !names.insert(target.name().to_owned()) {
                 bail!(
                     "two [[sync.targets]] are named `{}`: names must be unique",
@@ -339,6 +512,94 @@ mod tests {
             error.contains("config.toml is invalid") && error.contains("data_dri"),
             "{error}"
         );
+    }
+
+    fn load_text(text: &str) -> anyhow::Result<Config> {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("config.toml");
+        std::fs::write(&file, text).unwrap();
+        Config::load(Some(&file), Some(dir.path()))
+    }
+
+    const RETAILCRM: &str = "[[sync.targets]]\nkind = \"retailcrm\"\nname = \"crm\"\nurl = \"https://example.retailcrm.ru\"\napi_key = \"sEcReTkEy42\"\nsite = \"store-1\"\n";
+    const BITRIX24: &str = "[[sync.targets]]\nkind = \"bitrix24\"\nname = \"b24\"\nwebhook_url = \"https://example.bitrix24.ru/rest/1/abc123secret/\"\n";
+
+    #[test]
+    fn crm_targets_are_read_with_their_mappings_and_secrets_stay_out_of_debug_output() {
+        let config = load_text(&format!(
+            "{RETAILCRM}payment_types = {{ cash = \"cash\", card = \"bank-card\" }}\nmanagers = {{ S001 = 28 }}\n{BITRIX24}discount_field = \"UF_CRM_DISCOUNT\"\nusers = {{ S001 = 6 }}\n"
+        ))
+        .unwrap();
+        let TargetSettings::RetailCrm(crm) = &config.targets[0] else {
+            panic!("{:?}", config.targets[0])
+        };
+        assert_eq!(crm.payment_types["card"], "bank-card");
+        assert_eq!(crm.managers["S001"], 28);
+        let TargetSettings::Bitrix24(b24) = &config.targets[1] else {
+            panic!("{:?}", config.targets[1])
+        };
+        assert_eq!(b24.users["S001"], 6);
+        let shown = format!("{config:?}");
+        assert!(
+            !shown.contains("sEcReTkEy42") && !shown.contains("abc123secret"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn a_wrong_crm_setting_is_an_error_naming_the_target_and_the_key() {
+        let cases = [
+            (
+                RETAILCRM.replace("https://example.retailcrm.ru", "example.retailcrm.ru"),
+                "`url`",
+            ),
+            (
+                RETAILCRM.replace(
+                    "https://example.retailcrm.ru",
+                    "https://example.retailcrm.ru/api/v5",
+                ),
+                "`url`",
+            ),
+            (RETAILCRM.replace("sEcReTkEy42", " "), "`api_key`"),
+            (
+                RETAILCRM.replace("site = \"store-1\"", "site = \"\""),
+                "`site`",
+            ),
+            (
+                format!("{RETAILCRM}managers = {{ S001 = 0 }}\n"),
+                "`managers.S001`",
+            ),
+            (
+                format!("{RETAILCRM}requests_per_second = 0\n"),
+                "`requests_per_second`",
+            ),
+            (
+                BITRIX24.replace("/rest/1/abc123secret/", "/"),
+                "`webhook_url`",
+            ),
+            (
+                format!("{BITRIX24}discount_field = \"DISCOUNT\"\n"),
+                "`discount_field`",
+            ),
+        ];
+        for (text, key) in cases {
+            let error = format!("{:#}", load_text(&text).unwrap_err());
+            assert!(
+                error.contains(key) && error.contains("[[sync.targets]]"),
+                "{key}: {error}"
+            );
+            assert!(
+                !error.contains("sEcReTkEy42") && !error.contains("abc123secret"),
+                "{error}"
+            );
+        }
+        let error = format!(
+            "{:#}",
+            load_text(&format!("{RETAILCRM}api_kye = \"x\"\n")).unwrap_err()
+        );
+        assert!(error.contains("api_kye"), "unknown keys are named: {error}");
+        let error = format!("{:#}", load_text("[[sync.targets]]\nkind = \"retailcrm\"\nname = \"crm\"\nurl = \"https://x.retailcrm.ru\"\nsite = \"s\"\n").unwrap_err());
+        assert!(error.contains("api_key"), "missing keys are named: {error}");
     }
 }
 

@@ -19,6 +19,7 @@ use naparnik_input::{InputEvent, KeypadKey, ScanClass};
 use naparnik_store::Store;
 use naparnik_store::assignment::AssignmentChangeError;
 use naparnik_store::receipts::ReceiptFilter;
+use naparnik_sync::{CustomerLookup, LookupOutcome, save_crm_customer};
 use naparnik_ui::{
     Bilingual, Command, CustomerCard, CustomerPanel, ReceiptRow, Screen, SellerRow, SellerTotalRow,
     SellersEdit, StatusLine, TillModel,
@@ -41,6 +42,51 @@ pub enum Message {
     Input(InputEvent),
     /// Status lines from the window (bridge, sync, devices).
     Status(Vec<StatusLine>),
+    /// The CRM's answer about a phone the till did not know.
+    CrmAnswer {
+        /// The phone asked, E.164.
+        e164: String,
+        /// What the CRM said (or that it did not answer in time).
+        outcome: LookupOutcome,
+    },
+}
+
+/// Asks the CRM about phones the till does not know, off the controller's thread.
+struct CrmAsker {
+    lookup: Arc<CustomerLookup>,
+    runtime: tokio::runtime::Runtime,
+    sender: Sender<Message>,
+}
+
+impl CrmAsker {
+    fn start(config: &Config, sender: Sender<Message>) -> anyhow::Result<Option<CrmAsker>> {
+        let Some(lookup) = crate::commands::crm_lookup(config)? else {
+            return Ok(None);
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("naparnik-crm-lookup")
+            .enable_all()
+            .build()?;
+        Ok(Some(CrmAsker {
+            lookup: Arc::new(lookup),
+            runtime,
+            sender,
+        }))
+    }
+
+    /// Asks in the background; the answer (found, not found, unavailable) comes back within the budget.
+    fn ask(&self, phone: Phone) {
+        let (lookup, sender) = (Arc::clone(&self.lookup), self.sender.clone());
+        self.runtime.spawn(async move {
+            let outcome = lookup.find(&phone).await;
+            // The controller may have stopped meanwhile: then nobody waits for the answer.
+            let _ = sender.send(Message::CrmAnswer {
+                e164: phone.as_e164().to_owned(),
+                outcome,
+            });
+        });
+    }
 }
 
 /// A running controller: the model the screens draw and where to send messages.
@@ -64,7 +110,9 @@ impl Till {
         let store = crate::commands::open_store(config)?;
         let model = Arc::new(Mutex::new(TillModel::default()));
         let (sender, receiver) = channel();
+        let crm = CrmAsker::start(config, sender.clone())?;
         let mut controller = Controller {
+            crm,
             store,
             config: config.clone(),
             model: model.clone(),
@@ -84,6 +132,7 @@ impl Till {
 }
 
 struct Controller {
+    crm: Option<CrmAsker>,
     store: Store,
     config: Config,
     model: Arc<Mutex<TillModel>>,
@@ -125,6 +174,7 @@ impl Controller {
                     }
                     Ok(())
                 }
+                Ok(Message::CrmAnswer { e164, outcome }) => self.crm_answer(&e164, outcome),
                 Err(RecvTimeoutError::Timeout) => self.refresh_assignment(),
                 Err(RecvTimeoutError::Disconnected) => return,
             };
@@ -208,9 +258,19 @@ impl Controller {
             match Phone::parse(&format!("+7{digits}")) {
                 Ok(phone) => match self.store.customer_by_phone(&phone)? {
                     Some(customer) => CustomerPanel::Found(card(&customer, &self.config)),
-                    None => CustomerPanel::New {
-                        e164: phone.as_e164().to_owned(),
-                        phone: phone.display(),
+                    None => match &self.crm {
+                        Some(crm) => {
+                            let panel = CustomerPanel::Looking {
+                                e164: phone.as_e164().to_owned(),
+                                phone: phone.display(),
+                            };
+                            crm.ask(phone);
+                            panel
+                        }
+                        None => CustomerPanel::New {
+                            e164: phone.as_e164().to_owned(),
+                            phone: phone.display(),
+                        },
                     },
                 },
                 Err(error) => CustomerPanel::Invalid(Bilingual::new(
@@ -220,6 +280,38 @@ impl Controller {
             }
         };
         lock(&self.model).customer = panel;
+        (self.repaint)();
+        Ok(())
+    }
+
+    /// Shows the CRM's answer if the cashier still waits for it; a customer found is cached either way.
+    fn crm_answer(&mut self, e164: &str, outcome: LookupOutcome) -> anyhow::Result<()> {
+        let found = match &outcome {
+            LookupOutcome::Found(customer) => save_crm_customer(&mut self.store, customer)?,
+            _ => None,
+        };
+        let waiting = matches!(&lock(&self.model).customer, CustomerPanel::Looking { e164: shown, .. } if shown == e164);
+        if !waiting {
+            return Ok(());
+        }
+        let phone = Phone::parse(e164)?;
+        let panel = match found {
+            Some(customer) => CustomerPanel::Found(card(&customer, &self.config)),
+            None => CustomerPanel::New {
+                e164: e164.to_owned(),
+                phone: phone.display(),
+            },
+        };
+        let mut model = lock(&self.model);
+        model.customer = panel;
+        if let LookupOutcome::Unavailable(reason) = &outcome {
+            tracing::warn!(phone = %phone.masked(), "CRM lookup: {reason}");
+            model.notice = Some(Bilingual::new(
+                "CRM не ответила вовремя — покупателя можно создать по номеру.",
+                "The CRM did not answer in time — the customer can be created from the number.",
+            ));
+        }
+        drop(model);
         (self.repaint)();
         Ok(())
     }

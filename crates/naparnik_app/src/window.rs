@@ -487,6 +487,33 @@ mod tests {
         assert_eq!(assignment.sellers.len(), 1);
     }
 
+    #[test]
+    fn a_phone_unknown_here_is_asked_of_the_crm_and_a_hung_crm_never_holds_the_cashier() {
+        // A CRM that takes every connection and never answers.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            let held: Vec<_> = listener.incoming().collect();
+            drop(held);
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let config = config_with(
+            dir.path(),
+            &format!(
+                "[[sync.targets]]\nkind = \"retailcrm\"\nname = \"crm\"\nurl = \"{url}\"\napi_key = \"key\"\nsite = \"store-1\"\n"
+            ),
+        );
+        let mut harness = harness(window(&config));
+        wait_for(&mut harness, "Без покупателя");
+        harness.event(egui::Event::Text("9513054436".into()));
+        wait_for(&mut harness, "Ищем в CRM…");
+        // The lookup gives up within its budget: the cashier can create the customer.
+        wait_for(&mut harness, "Новый покупатель");
+        wait_for(&mut harness, "CRM не ответила вовремя");
+        harness.key_press(egui::Key::Enter);
+        wait_for(&mut harness, "Покупатель: +7 (951) 305-44-36");
+    }
+
     /// Presses Tab until the control labelled `label` has the keyboard focus.
     fn tab_to(harness: &mut Harness<'static, TillWindow>, label: &str) {
         for _ in 0..40 {

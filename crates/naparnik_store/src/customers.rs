@@ -302,6 +302,19 @@ impl CustomerImport<'_> {
             .optional()?)
     }
 
+    /// Sets the bonus balance a CRM reports for the customer with this phone (`None`: no loyalty account).
+    pub fn set_bonus(
+        &mut self,
+        phone: &Phone,
+        bonus_kopecks: Option<i64>,
+    ) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE customers SET bonus_kopecks = ?2 WHERE phone = ?1",
+            rusqlite::params![phone.as_e164(), bonus_kopecks],
+        )?;
+        Ok(())
+    }
+
     /// Creates or updates the customer the record describes.
     pub fn upsert(&mut self, record: &CustomerUpdate) -> Result<UpsertOutcome, StoreError> {
         let by_crm_id = match &record.crm_id {

@@ -11,6 +11,7 @@
 //! so a receipt reaches an online receiver within a second.
 
 mod import;
+mod lookup;
 mod pull;
 
 use std::path::PathBuf;
@@ -21,13 +22,16 @@ use chrono::{FixedOffset, Utc};
 use naparnik_domain::EventKind;
 use naparnik_store::sync::Batch;
 use naparnik_store::{Store, StoreError};
+use naparnik_upstream::bitrix24::Bitrix24;
 use naparnik_upstream::crm_dir::CrmDirectory;
 use naparnik_upstream::crm_http::CrmHttp;
+use naparnik_upstream::retailcrm::RetailCrm;
 use naparnik_upstream::ut::UtClient;
-use naparnik_upstream::{BatchEvent, CRM_KINDS, DeliveryError, Refused, UT_KINDS};
+use naparnik_upstream::{BatchEvent, CRM_API_KINDS, CRM_KINDS, DeliveryError, Refused, UT_KINDS};
 use tokio::sync::watch;
 
 pub use import::{ImportError, import_customers};
+pub use lookup::{CustomerLookup, LookupOutcome, save_crm_customer};
 
 /// How a target is reached.
 #[derive(Debug, Clone)]
@@ -38,6 +42,10 @@ pub enum Connector {
     CrmFolder(CrmDirectory),
     /// The CRM over HTTP.
     CrmHttp(CrmHttp),
+    /// retailCRM through its API v5.
+    RetailCrm(RetailCrm),
+    /// Bitrix24 through an inbound webhook.
+    Bitrix24(Bitrix24),
 }
 
 /// A named upstream target.
@@ -55,6 +63,7 @@ impl Target {
         match self.connector {
             Connector::Ut(_) => UT_KINDS,
             Connector::CrmFolder(_) | Connector::CrmHttp(_) => CRM_KINDS,
+            Connector::RetailCrm(_) | Connector::Bitrix24(_) => CRM_API_KINDS,
         }
     }
 
@@ -89,6 +98,8 @@ impl Target {
                 .map_err(|e| DeliveryError::Retryable(format!("the writer task failed: {e}")))?
             }
             Connector::CrmHttp(http) => http.deliver(&batch.id, &events, generated).await,
+            Connector::RetailCrm(crm) => crm.deliver(&events).await,
+            Connector::Bitrix24(portal) => portal.deliver(&events).await,
         }
     }
 }
@@ -220,7 +231,14 @@ pub async fn push_target(
                     with_store(store, move |s| s.complete_batch(&batch, &refused)).await?;
                     break;
                 }
-                Err(DeliveryError::Retryable(reason)) => {
+                Err(error @ (DeliveryError::Retryable(_) | DeliveryError::Configuration(_))) => {
+                    // A configuration error parks nothing: the batch waits until the setting is fixed.
+                    let reason = match error {
+                        DeliveryError::Configuration(reason) => format!("configuration: {reason}"),
+                        DeliveryError::Retryable(reason) | DeliveryError::Permanent(reason) => {
+                            reason
+                        }
+                    };
                     let name = target.name.clone();
                     let failures = with_store(store, {
                         let name = name.clone();

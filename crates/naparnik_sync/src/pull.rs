@@ -3,7 +3,10 @@
 use std::io::BufReader;
 
 use naparnik_domain::{CustomerUpdate, DiscountPercent, Seller, SellerCode};
+use naparnik_store::StoreError;
+use naparnik_store::customers::{CustomerImport, UpsertOutcome};
 use naparnik_upstream::DeliveryError;
+use naparnik_upstream::crm::{CrmCustomer, CustomerChanges};
 
 use crate::{Connector, SharedStore, SyncError, Target, import_customers, with_store};
 
@@ -128,6 +131,18 @@ pub(crate) async fn pull_target(store: &SharedStore, target: &Target) -> Result<
             }
             Ok(())
         }
+        Connector::RetailCrm(crm) => {
+            pull_crm_api(store, target, |cursor| async move {
+                crm.customers_since(cursor.as_deref()).await
+            })
+            .await
+        }
+        Connector::Bitrix24(portal) => {
+            pull_crm_api(store, target, |cursor| async move {
+                portal.customers_since(cursor.as_deref()).await
+            })
+            .await
+        }
         Connector::CrmHttp(http) => {
             let name = target.name.clone();
             let (etag, modified) = with_store(store, move |s| {
@@ -166,4 +181,63 @@ pub(crate) async fn pull_target(store: &SharedStore, target: &Target) -> Result<
             })
         }
     }
+}
+
+/// Pulls pages of changed customers from a CRM API until it says there are no more; each page is
+/// applied in one transaction together with its cursor, so a failed pull resumes where it stopped.
+async fn pull_crm_api<F, Fut>(
+    store: &SharedStore,
+    target: &Target,
+    fetch: F,
+) -> Result<(), SyncError>
+where
+    F: Fn(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<CustomerChanges, DeliveryError>>,
+{
+    loop {
+        let name = target.name.clone();
+        let cursor = with_store(store, move |s| s.sync_cursor(&name, CUSTOMERS_CURSOR)).await?;
+        let changes = fetch(cursor).await.map_err(|e| failed(target, e))?;
+        let name = target.name.clone();
+        let more = changes.more;
+        with_store(store, move |s| {
+            let mut import = s.begin_customer_import()?;
+            for customer in &changes.customers {
+                apply_crm_customer(&mut import, customer)?;
+            }
+            for crm_id in &changes.removed {
+                import.remove_by_crm_id(crm_id)?;
+            }
+            import.commit()?;
+            s.set_sync_cursor(&name, CUSTOMERS_CURSOR, &changes.cursor)
+        })
+        .await?;
+        if !more {
+            return Ok(());
+        }
+    }
+}
+
+/// Writes a CRM's customer into an import: data, and the bonus balance when the CRM gave one.
+pub(crate) fn apply_crm_customer(
+    import: &mut CustomerImport<'_>,
+    customer: &CrmCustomer,
+) -> Result<(), StoreError> {
+    let outcome = import.upsert(&CustomerUpdate {
+        crm_id: Some(customer.crm_id.clone()),
+        phone: customer.phone.clone(),
+        name: customer.name.clone(),
+        discount: customer.discount,
+        card: customer.card.clone(),
+        email: None,
+        birthday: None,
+        onec_ref: None,
+    })?;
+    if let UpsertOutcome::PhoneOfAnotherCustomer { .. } = outcome {
+        tracing::warn!(phone = %customer.phone.masked(), "CRM customer skipped: the phone belongs to another CRM customer here");
+    }
+    if customer.bonus_kopecks.is_some() {
+        import.set_bonus(&customer.phone, customer.bonus_kopecks)?;
+    }
+    Ok(())
 }

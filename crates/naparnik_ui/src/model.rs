@@ -88,6 +88,13 @@ pub enum CustomerPanel {
         /// Display form.
         phone: String,
     },
+    /// A whole number the till does not know, being asked of the CRM (at most 1.5 s).
+    Looking {
+        /// E.164.
+        e164: String,
+        /// Display form.
+        phone: String,
+    },
     /// Trailing digits and the customers they match.
     Matches(Vec<CustomerCard>),
     /// The number is wrong; why.

@@ -195,6 +195,11 @@ fn customer_ui(ui: &mut Ui, model: &mut TillModel, commands: &mut Vec<Command>, 
                 commands.push(Command::CreateCustomer(e164.clone()));
             }
         }
+        CustomerPanel::Looking { phone, .. } => {
+            // No spinner: it would repaint without end, and the answer comes within 1.5 s anyway.
+            ui.label(RichText::new(t.get("looking_in_crm")).strong().size(18.0));
+            ui.label(phone);
+        }
         CustomerPanel::Matches(cards) => {
             if cards.is_empty() {
                 ui.label(t.get("no_matches"));

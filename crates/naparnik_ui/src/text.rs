@@ -29,6 +29,7 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ("erase", "Стереть", "Erase"),
     ("clear", "Сброс", "Clear"),
     ("new_customer", "Новый покупатель", "New customer"),
+    ("looking_in_crm", "Ищем в CRM…", "Looking in the CRM…"),
     (
         "create_customer",
         "Создать покупателя по номеру",

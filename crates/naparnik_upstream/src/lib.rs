@@ -1,16 +1,25 @@
 //! Connectors to the back office: 1C:УТ through the Naparnik HTTP service,
-//! and the CRM through the agreed XML files in a shared folder or over HTTP.
+//! the CRM through the agreed XML files in a shared folder or over HTTP, and
+//! the CRMs of this market through their own APIs: retailCRM (API v5) and
+//! Bitrix24 (REST through an inbound webhook).
 //!
 //! A connector delivers a batch of outbox events and says, per event, which
 //! ones the receiver refused for good; a failure of the whole batch is either
 //! [`DeliveryError::Retryable`] (network, timeouts, 5xx, 429, a full disk:
 //! the same batch goes again later) or [`DeliveryError::Permanent`] (the
-//! receiver says the data is wrong). Connectors keep no state: what to send
-//! next is the sync worker's business.
+//! receiver says the data is wrong), or [`DeliveryError::Configuration`]
+//! (the receiver cannot be used as configured: a wrong URL or key; nothing is
+//! parked, the batch waits until the setting is fixed). Connectors keep no
+//! progress: what to send next is the sync worker's business. The API
+//! connectors keep only a request throttle and a cache of CRM customer ids.
 
+pub mod bitrix24;
+pub mod crm;
 pub mod crm_dir;
 pub mod crm_http;
+pub mod retailcrm;
 mod sales;
+mod throttle;
 pub mod ut;
 
 use std::time::Duration;
@@ -29,6 +38,10 @@ pub enum DeliveryError {
     /// The receiver refused the batch as wrong; retrying it unchanged cannot help.
     #[error("{0} (refused)")]
     Permanent(String),
+    /// The receiver cannot be used as configured (URL, key, rights); the message names the
+    /// setting to fix. Nothing is parked: the batch waits and goes once the setting is right.
+    #[error("{0} (configuration)")]
+    Configuration(String),
 }
 
 impl DeliveryError {
@@ -92,5 +105,25 @@ pub const CRM_KINDS: &[EventKind] = &[
     EventKind::ReturnClosed,
     EventKind::SellersCorrected,
 ];
+/// The kinds of events the CRMs reached through their APIs take: those of [`CRM_KINDS`], and
+/// customers created at the till (created in the CRM from the phone, unless it has them).
+pub const CRM_API_KINDS: &[EventKind] = &[
+    EventKind::SaleClosed,
+    EventKind::ReturnClosed,
+    EventKind::SellersCorrected,
+    EventKind::CustomerCreated,
+];
 /// The kinds of events UT takes: all of them.
 pub const UT_KINDS: &[EventKind] = &EventKind::ALL;
+
+/// The same client as [`http_client`] that never follows redirects: a CRM that moved answers 3xx,
+/// and a followed redirect could turn a POST into a GET and lose its body.
+pub(crate) fn http_client_no_redirects(
+    timeout: Duration,
+) -> Result<reqwest::Client, DeliveryError> {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| DeliveryError::Retryable(format!("cannot make an HTTP client: {e}")))
+}

@@ -7,7 +7,7 @@ mod sellers;
 pub mod serve;
 pub mod sync;
 
-pub use sync::sync_config;
+pub use sync::{crm_lookup, sync_config};
 
 use std::process::ExitCode;
 

@@ -11,7 +11,96 @@ use naparnik_upstream::crm_dir::CrmDirectory;
 use naparnik_upstream::crm_http::CrmHttp;
 use naparnik_upstream::ut::UtClient;
 
-use crate::config::{Config, TargetSettings};
+use naparnik_sync::CustomerLookup;
+use naparnik_upstream::bitrix24::{Bitrix24, Bitrix24Settings};
+use naparnik_upstream::retailcrm::{RetailCrm, RetailCrmSettings};
+
+use crate::config::{Bitrix24Target, Config, RetailCrmTarget, TargetSettings};
+
+/// The longest a cashier waits for the CRM when the till does not know a phone.
+pub const CRM_LOOKUP_BUDGET: Duration = Duration::from_millis(1500);
+
+/// The connector settings of a retailCRM target.
+pub fn retailcrm_settings(target: &RetailCrmTarget) -> RetailCrmSettings {
+    let mut settings =
+        RetailCrmSettings::new(&target.name, &target.url, &target.api_key.0, &target.site);
+    let or = |value: &Option<String>, default: &mut String| {
+        if let Some(value) = value {
+            *default = value.clone();
+        }
+    };
+    or(&target.order_type, &mut settings.order_type);
+    or(&target.order_method, &mut settings.order_method);
+    or(&target.order_status, &mut settings.order_status);
+    or(&target.return_status, &mut settings.return_status);
+    or(
+        &target.partial_return_status,
+        &mut settings.partial_return_status,
+    );
+    or(
+        &target.returned_item_status,
+        &mut settings.returned_item_status,
+    );
+    or(&target.payment_status, &mut settings.payment_status);
+    let field = |value: &Option<String>, default: Option<String>| match value {
+        Some(code) if code.trim().is_empty() => None,
+        Some(code) => Some(code.clone()),
+        None => default,
+    };
+    settings.receipt_number_field = field(
+        &target.receipt_number_field,
+        settings.receipt_number_field.clone(),
+    );
+    settings.sellers_field = field(&target.sellers_field, settings.sellers_field.clone());
+    settings.payment_types = target.payment_types.clone();
+    settings.managers = target.managers.clone();
+    if let Some(rate) = target.requests_per_second {
+        settings.requests_per_second = rate;
+    }
+    settings
+}
+
+/// The connector settings of a Bitrix24 target.
+pub fn bitrix24_settings(target: &Bitrix24Target) -> Bitrix24Settings {
+    let mut settings = Bitrix24Settings::new(&target.name, &target.webhook_url.0);
+    settings.discount_field = target.discount_field.clone();
+    settings.sellers_field = target.sellers_field.clone();
+    settings.users = target.users.clone();
+    settings.category_id = target.category_id;
+    if let Some(stage) = &target.stage_id {
+        settings.stage_id = stage.clone();
+    }
+    if let Some(stage) = &target.return_stage_id {
+        settings.return_stage_id = stage.clone();
+    }
+    if let Some(currency) = &target.currency {
+        settings.currency = currency.clone();
+    }
+    if let Some(rate) = target.requests_per_second {
+        settings.requests_per_second = rate;
+    }
+    settings
+}
+
+/// The CRM targets that can answer a phone at the till, with clients that give up within the budget.
+pub fn crm_lookup(config: &Config) -> anyhow::Result<Option<CustomerLookup>> {
+    let mut connectors = Vec::new();
+    for settings in &config.targets {
+        let connector = match settings {
+            TargetSettings::RetailCrm(target) => Connector::RetailCrm(
+                RetailCrm::with_timeout(retailcrm_settings(target), CRM_LOOKUP_BUDGET)
+                    .map_err(|e| anyhow::anyhow!("target {}: {e}", target.name))?,
+            ),
+            TargetSettings::Bitrix24(target) => Connector::Bitrix24(
+                Bitrix24::with_timeout(bitrix24_settings(target), CRM_LOOKUP_BUDGET)
+                    .map_err(|e| anyhow::anyhow!("target {}: {e}", target.name))?,
+            ),
+            _ => continue,
+        };
+        connectors.push((settings.name().to_owned(), connector));
+    }
+    Ok(CustomerLookup::new(connectors, CRM_LOOKUP_BUDGET))
+}
 
 /// The worker's configuration from the app's; `None` when no target is configured.
 pub fn sync_config(config: &Config) -> anyhow::Result<Option<SyncConfig>> {
@@ -55,6 +144,14 @@ pub fn sync_config(config: &Config) -> anyhow::Result<Option<SyncConfig>> {
                     till,
                 )
                 .map_err(|e| anyhow::anyhow!("target {}: {e}", settings.name()))?,
+            ),
+            TargetSettings::RetailCrm(target) => Connector::RetailCrm(
+                RetailCrm::new(retailcrm_settings(target))
+                    .map_err(|e| anyhow::anyhow!("target {}: {e}", target.name))?,
+            ),
+            TargetSettings::Bitrix24(target) => Connector::Bitrix24(
+                Bitrix24::new(bitrix24_settings(target))
+                    .map_err(|e| anyhow::anyhow!("target {}: {e}", target.name))?,
             ),
         };
         targets.push(Target {

@@ -44,6 +44,20 @@ impl Redactor {
                     authorization: Some(authorization),
                     ..
                 } => known.push(authorization.0.clone()),
+                TargetSettings::RetailCrm(crm) => known.push(crm.api_key.0.clone()),
+                TargetSettings::Bitrix24(portal) => {
+                    known.push(portal.webhook_url.0.clone());
+                    // The webhook's code (the path after /rest/<user>/) is the secret part.
+                    if let Some(code) = portal
+                        .webhook_url
+                        .0
+                        .trim_end_matches('/')
+                        .rsplit('/')
+                        .next()
+                    {
+                        known.push(code.to_owned());
+                    }
+                }
                 TargetSettings::CrmHttp { .. } | TargetSettings::CrmFolder { .. } => {}
             }
         }

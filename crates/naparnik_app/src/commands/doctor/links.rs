@@ -239,6 +239,9 @@ async fn probe(connector: &Connector) -> Probe {
                 )),
             }
         }
+        Connector::RetailCrm(_) | Connector::Bitrix24(_) => {
+            Probe::NotAsked("checked in detail below (key, shop, mappings)".into())
+        }
         Connector::CrmHttp(_) => Probe::NotAsked(
             "not asked now (a request would send or download data); its last answer is below"
                 .into(),

@@ -32,6 +32,7 @@ pub fn configuration(config: &Config) -> Vec<Verdict> {
         || config.targets.iter().any(|target| match target {
             TargetSettings::Ut { .. } => true,
             TargetSettings::CrmHttp { authorization, .. } => authorization.is_some(),
+            TargetSettings::RetailCrm(_) | TargetSettings::Bitrix24(_) => true,
             TargetSettings::CrmFolder { .. } => false,
         });
     if let (Some(path), true) = (&config.source, holds_secrets) {

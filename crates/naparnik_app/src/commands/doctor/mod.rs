@@ -2,6 +2,7 @@
 //! problem), every warning and problem with what to do. Exit 1 when anything is a problem.
 
 pub mod bundle;
+mod crm;
 mod devices;
 mod links;
 mod local;
@@ -76,6 +77,7 @@ pub fn checks(config: &Config, secrets: Secrets) -> Vec<Verdict> {
     verdicts.extend(devices::check(config));
     verdicts.extend(links::bridge(config, secrets));
     verdicts.extend(links::upstream(config));
+    verdicts.extend(crm::check(config));
     verdicts
 }
 
