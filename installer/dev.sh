@@ -54,7 +54,7 @@ case "${1:-}" in
         ;;
     package)
         ensure_cargo_deb
-        cargo deb -p naparnik_app --locked
+        cargo deb -p naparnik_app --locked --strip
         ;;
     *)
         echo "usage: installer/dev.sh run [[--] NAPARNIK ARGS…] | installer/dev.sh test | installer/dev.sh package" >&2

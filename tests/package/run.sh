@@ -26,8 +26,8 @@ trap cleanup EXIT
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 rm -rf "$work" && mkdir -p "$work"
-cargo deb -p naparnik_app --no-build --profile "$profile" --deb-version "$version" --fast -o "$work/old.deb" >/dev/null
-cargo deb -p naparnik_app --no-build --profile "$profile" --deb-version "$version+1" --fast -o "$work/new.deb" >/dev/null
+cargo deb -p naparnik_app --no-build --profile "$profile" --deb-version "$version" --strip --fast -o "$work/old.deb" >/dev/null
+cargo deb -p naparnik_app --no-build --profile "$profile" --deb-version "$version+1" --strip --fast -o "$work/new.deb" >/dev/null
 echo "package: built $(basename "$work/old.deb") and the same at $version+1"
 
 if [ ! -f "$cache" ]; then
