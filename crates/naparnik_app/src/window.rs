@@ -571,6 +571,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)] // a pseudo-terminal stands in for the scanner; Windows has no such pair
     fn badges_from_a_serial_scanner_add_sellers_and_the_strip_follows_the_scanner() {
         use serialport::SerialPort as _;
         use std::io::Write as _;

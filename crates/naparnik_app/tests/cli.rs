@@ -326,6 +326,7 @@ fn sync_run_once_fails_on_a_dead_target_and_status_says_so() {
 }
 
 #[test]
+#[cfg(unix)] // a pseudo-terminal stands in for the scanner; Windows has no such pair
 fn devices_watch_prints_classified_scans_from_a_serial_scanner() {
     use serialport::SerialPort;
     use std::io::{BufRead, BufReader, Write as _};

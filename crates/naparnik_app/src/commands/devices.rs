@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use naparnik_input::devices::{
-    Candidate, DeviceKind, evdev_candidates, hidpos_candidates, serial_candidates,
+    Candidate, DeviceKind, hidpos_candidates, keyboard_candidates, serial_candidates,
 };
 use naparnik_input::serial::LineEnd;
 use naparnik_input::sources::{DeviceConfig, DeviceSource, Selector};
@@ -18,7 +18,7 @@ use crate::config::{Config, DeviceSettings};
 /// Lists candidate devices: name, ids, path, source, access, and the udev rule that would give access.
 pub fn list() -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
-    let mut candidates: Vec<Candidate> = evdev_candidates();
+    let mut candidates: Vec<Candidate> = keyboard_candidates();
     let hid_problem = match hidpos_candidates() {
         Ok(found) => {
             candidates.extend(found);
@@ -35,7 +35,8 @@ pub fn list() -> anyhow::Result<ExitCode> {
     }
     for candidate in &candidates {
         let source = match candidate.kind {
-            DeviceKind::Evdev => "wedge/keypad (evdev)",
+            DeviceKind::Keyboard if cfg!(windows) => "wedge/keypad (Raw Input)",
+            DeviceKind::Keyboard => "wedge/keypad (evdev)",
             DeviceKind::HidPos => "HID POS (hidraw)",
             DeviceKind::Serial => "serial",
         };

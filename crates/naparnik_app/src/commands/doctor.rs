@@ -105,11 +105,10 @@ fn check_database(dir: &Path) -> Vec<Verdict> {
 }
 
 fn check_free_space(dir: &Path) -> Verdict {
-    let stats = match rustix::fs::statvfs(dir) {
-        Ok(stats) => stats,
+    let free = match crate::platform::available_bytes(dir) {
+        Ok(free) => free,
         Err(error) => return Verdict::Warn(format!("free disk space: cannot tell ({error})")),
     };
-    let free = stats.f_bavail.saturating_mul(stats.f_frsize);
     let shown = format!("{:.1} GiB", free as f64 / f64::from(1u32 << 30));
     if free < FREE_SPACE_FAIL_BYTES {
         Verdict::Fail(format!(
