@@ -283,6 +283,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_windows_installers_config_is_valid_and_all_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("config.toml");
+        std::fs::write(
+            &file,
+            include_str!("../../../installer/windows/config.toml"),
+        )
+        .unwrap();
+        let config = Config::load(Some(&file), Some(dir.path())).unwrap();
+        assert_eq!(config.bridge_port, 47815);
+        assert!(config.bridge_token.is_none());
+    }
+
+    #[test]
     fn the_command_line_wins_over_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("config.toml");

@@ -240,6 +240,7 @@ fn phones_read_at_trace_level_stay_out_of_the_log() {
 }
 
 #[test]
+#[cfg(unix)] // SIGTERM; Windows stops it with Ctrl-C, console close or the service manager
 fn serve_answers_on_loopback_and_stops_on_sigterm() {
     use std::io::{BufRead, BufReader, Read, Write};
     let dir = tempfile::tempdir().unwrap();

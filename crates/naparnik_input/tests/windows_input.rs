@@ -354,3 +354,46 @@ fn usb_ids_come_from_the_raw_input_device_name() {
 fn the_gate_timing_is_the_wedge_decoder_timing() {
     assert_eq!(WedgeConfig::default().max_gap, Duration::from_millis(30));
 }
+
+/// The real reader on Windows: its window, Raw Input registration and keyboard hook come up,
+/// report a scanner that is not plugged in, and stop when the hub is dropped.
+#[cfg(windows)]
+#[test]
+fn the_windows_keyboard_reader_starts_reports_a_missing_scanner_and_stops() {
+    use naparnik_input::DeviceProblem;
+    use naparnik_input::InputEvent;
+    use naparnik_input::sources::{DeviceConfig, DeviceSource, Selector, start};
+    let devices = vec![
+        DeviceConfig {
+            name: "scanner".into(),
+            kind: DeviceSource::Wedge {
+                wedge: WedgeConfig::default(),
+                grab: true,
+                badge_only: false,
+            },
+            selector: Selector::UsbIds {
+                vendor: 0xffff,
+                product: 0xfffe,
+            },
+        },
+        DeviceConfig {
+            name: "keypad".into(),
+            kind: DeviceSource::Keypad,
+            selector: Selector::Name("no such keypad".into()),
+        },
+    ];
+    let hub = start(devices, classifier()).unwrap();
+    let mut lost = Vec::new();
+    while lost.len() < 2 {
+        match hub.events.recv_timeout(Duration::from_secs(30)).unwrap() {
+            InputEvent::Lost { device, problem } => {
+                assert_eq!(problem, DeviceProblem::NotConnected, "{device}");
+                lost.push(device);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    lost.sort();
+    assert_eq!(lost, ["keypad", "scanner"]);
+    drop(hub);
+}

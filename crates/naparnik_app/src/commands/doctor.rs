@@ -24,7 +24,10 @@ enum Verdict {
 pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let mut verdicts = vec![Verdict::Ok(match &config.source {
         Some(path) => format!("configuration: {}", path.display()),
-        None => "configuration: built-in defaults (no /etc/naparnik/config.toml)".into(),
+        None => match crate::platform::system_config() {
+            Some(path) => format!("configuration: built-in defaults (no {})", path.display()),
+            None => "configuration: built-in defaults".into(),
+        },
     })];
     verdicts.push(check_data_dir(&config.data_dir));
     verdicts.extend(check_database(&config.data_dir));

@@ -5,6 +5,7 @@ pub mod devices;
 mod doctor;
 mod sellers;
 pub mod serve;
+mod service;
 mod sync;
 
 pub use sync::sync_config;
@@ -35,6 +36,7 @@ pub fn run(
         Some(Command::Sellers(SellersCommand::List { json })) => sellers::list(config, json),
         Some(Command::Doctor) => doctor::run(config),
         Some(Command::Serve { bridge_addr }) => serve::run(config, bridge_addr),
+        Some(Command::Service) => service::run(config),
         Some(Command::Devices { action: None }) => devices::list(),
         Some(Command::Devices {
             action:

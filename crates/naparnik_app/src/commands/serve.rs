@@ -137,6 +137,20 @@ fn run_bridge(
     })
 }
 
+/// Runs the bridge on the configured address until `shutdown`; `on_listening` once it accepts requests.
+#[cfg_attr(
+    not(windows),
+    expect(dead_code, reason = "only the Windows service uses it")
+)]
+pub fn run_until(
+    config: &Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    on_listening: impl FnOnce(),
+) -> anyhow::Result<()> {
+    let address = loopback_address(config, None)?;
+    run_bridge(config, address, shutdown, |_, _| on_listening())
+}
+
 /// Runs the bridge until SIGTERM or Ctrl-C.
 pub fn run(config: &Config, address: Option<SocketAddr>) -> anyhow::Result<ExitCode> {
     let address = loopback_address(config, address)?;

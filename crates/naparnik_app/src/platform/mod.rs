@@ -43,6 +43,19 @@ pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     imp::write_private(path, text)
 }
 
+/// The window is about to open: on Windows, close the console window that
+/// was opened only for this process (started from the Start menu or at
+/// logon); a console it was started from stays.
+pub fn detach_console_for_window() {
+    imp::detach_console_for_window()
+}
+
+/// Tells a person at the screen what went wrong when there may be no console to read
+/// (a message box on Windows; stderr, which `main` writes anyway, on Linux).
+pub fn show_error(title: &str, message: &str) {
+    imp::show_error(title, message)
+}
+
 /// Resolves when the process is asked to stop: Ctrl-C or SIGTERM on Linux;
 /// Ctrl-C, Ctrl-Break, the console closing, logoff or shutdown on Windows.
 pub async fn shutdown_signal() {

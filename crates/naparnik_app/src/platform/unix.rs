@@ -29,6 +29,10 @@ pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     file.sync_all()
 }
 
+pub fn detach_console_for_window() {}
+
+pub fn show_error(_title: &str, _message: &str) {}
+
 pub async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
