@@ -219,3 +219,27 @@ fn a_misread_is_said_to_be_one() {
     );
     assert!(!class.is_ours());
 }
+
+#[test]
+fn a_retyped_scan_releases_its_terminator_itself() {
+    // The scan is complete at Enter's press; its release is swallowed with the scan, so a
+    // re-typed copy must release Enter itself or the receiving program sees it held down.
+    let mut decoder = WedgeDecoder::new(WedgeConfig::default());
+    let events = scanner_keys("4006381333931", Duration::ZERO, Duration::from_millis(4));
+    // Up to Enter's press: the scan is out, Enter is still down.
+    let outputs = decode(&mut decoder, &events[..events.len() - 1]);
+    let [WedgeOutput::Scan { keys, .. }] = outputs.as_slice() else {
+        panic!("{outputs:?}");
+    };
+    let retyped = naparnik_input::wedge::released(keys);
+    assert_eq!(
+        retyped.last(),
+        Some(&RawKey {
+            code: KeyCode::KEY_ENTER.0,
+            value: 0
+        })
+    );
+    let presses = retyped.iter().filter(|k| k.value == 1).count();
+    let releases = retyped.iter().filter(|k| k.value == 0).count();
+    assert_eq!(presses, releases, "every key pressed is released");
+}
