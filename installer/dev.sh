@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 RUN_PACKAGES=(libgl1 libegl1 libgl1-mesa-dri libxkbcommon-x11-0 libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libfontconfig1)
 TEST_PACKAGES=(python3 python3-venv curl libxml2-utils cpio gzip libc6-dev mesa-vulkan-drivers libvulkan1
     debootstrap systemd file)
+# The Windows tier (tests/windows/run.sh): cross-linker, Wine, the MSI tools, a headless X server.
+WINDOWS_TEST_PACKAGES=(gcc-mingw-w64-x86-64 wine wine64 wixl msitools xvfb xauth)
 
 install_packages() {
     local missing=()
@@ -41,7 +43,7 @@ case "${1:-}" in
         exec cargo run --release --locked -p naparnik_app --bin naparnik -- "$@"
         ;;
     test)
-        install_packages "${TEST_PACKAGES[@]}"
+        install_packages "${TEST_PACKAGES[@]}" "${WINDOWS_TEST_PACKAGES[@]}"
         cargo test --workspace --locked
         tests/bridge-fuzz.sh
         # 1C extension trees: the checker's self-test, then the real trees (tests/onec/README.md)
@@ -49,6 +51,8 @@ case "${1:-}" in
         tests/onec/check.py assets/1c/retail/src assets/1c/ut/src
         assets/1c/tools/retail_tree.py --check assets/1c/retail/src
         tests/kernel/run.py
+        # Windows: cross-built, every test under Wine, the MSI installed and its doctor run (see README "Windows tills")
+        tests/windows/run.sh
         ensure_cargo_deb
         tests/package/run.sh
         ;;

@@ -21,7 +21,7 @@ const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
 /// Validates with Debian's xmllint (installed by `installer/dev.sh test`).
 fn validate(file: &Path, schema: &str) {
-    let output = Command::new("xmllint")
+    let output = Command::new(std::env::var("XMLLINT").unwrap_or_else(|_| "xmllint".into()))
         .args(["--noout", "--schema", &format!("{ROOT}/assets/xsd/{schema}")])
         .arg(file)
         .output()

@@ -262,11 +262,14 @@ fn xmllint(file: &std::path::Path) {
         env!("CARGO_MANIFEST_DIR"),
         "/../../assets/xsd/crm-sales.xsd"
     );
-    let output = std::process::Command::new("xmllint")
-        .args(["--noout", "--schema", schema])
-        .arg(file)
-        .output()
-        .unwrap_or_else(|e| panic!("xmllint is needed (installer/dev.sh test installs it): {e}"));
+    let output =
+        std::process::Command::new(std::env::var("XMLLINT").unwrap_or_else(|_| "xmllint".into()))
+            .args(["--noout", "--schema", schema])
+            .arg(file)
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("xmllint is needed (installer/dev.sh test installs it): {e}")
+            });
     assert!(
         output.status.success(),
         "{}",

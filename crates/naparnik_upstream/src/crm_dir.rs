@@ -158,14 +158,14 @@ impl FolderLock {
             .write(true)
             .open(&path)
             .map_err(|e| io_error("cannot open", &path, e))?;
-        rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)
-            .map_err(|e| io_error("cannot lock", &path, e.into()))?;
+        // flock on Linux, LockFileEx on Windows: held by the open file, gone if the process dies.
+        file.lock().map_err(|e| io_error("cannot lock", &path, e))?;
         Ok(FolderLock { file })
     }
 }
 
 impl Drop for FolderLock {
     fn drop(&mut self) {
-        let _ = rustix::fs::flock(&self.file, rustix::fs::FlockOperation::Unlock);
+        let _ = self.file.unlock();
     }
 }
