@@ -52,16 +52,13 @@ runtime_dir=$(mktemp -d)
 XMLLINT=skip XDG_RUNTIME_DIR=$runtime_dir \
 CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine \
     xvfb-run -a -s "-screen 0 1280x1024x24" \
-    cargo test --workspace --locked --target "$TARGET" -- --skip every_sale_reaches_ut_and_the_crm_with_exact_shares
+    cargo test --workspace --locked --target "$TARGET"
 rm -rf "$runtime_dir"
 wineserver -k 2>/dev/null || true   # a test that failed may have left a child behind
 echo "windows tier: not run under Wine: HID POS device access (hidapi cannot initialise under Wine 8,"
 echo "  cfgmgr32 gaps; \`devices\` reports it, the HID report decoder tests ran); serial pty and SIGTERM"
 echo "  tests (Unix only, compiled out for Windows); the token ACL's protected flag (Wine shows mode bits);"
-echo "  xmllint schema checks of the CRM files (Wine cannot start the host's xmllint; Linux runs them);"
-echo "  end_to_end every_sale_reaches_ut_and_the_crm_with_exact_shares: under Wine its CRM folder gets no file"
-echo "  within 60 s (not understood yet; the CRM folder tests of the sync worker pass under Wine), so it is"
-echo "  skipped here until that is found; it runs on Linux."
+echo "  xmllint schema checks of the CRM files (Wine cannot start the host's xmllint; Linux runs them)."
 
 step "release build for $TARGET"
 cargo build --release --locked --target "$TARGET" -p naparnik_app --bin naparnik
