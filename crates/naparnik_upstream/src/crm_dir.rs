@@ -89,6 +89,9 @@ impl CrmDirectory {
         drop(file);
         fs::rename(&temporary, &final_path)
             .map_err(|e| io_error("cannot rename to", &final_path, e))?;
+        // The rename reaches the disk with the directory (Unix). Windows cannot flush a directory
+        // (FlushFileBuffers on it is refused); NTFS journals the rename itself.
+        #[cfg(unix)]
         File::open(&self.sales_dir)
             .and_then(|dir| dir.sync_all())
             .map_err(|e| io_error("cannot sync", &self.sales_dir, e))?;
