@@ -16,7 +16,11 @@ pub fn available_bytes(dir: &Path) -> std::io::Result<u64> {
 }
 
 pub fn may_read_and_write(path: &Path) -> bool {
-    rustix::fs::access(path, rustix::fs::Access::READ_OK | rustix::fs::Access::WRITE_OK).is_ok()
+    rustix::fs::access(
+        path,
+        rustix::fs::Access::READ_OK | rustix::fs::Access::WRITE_OK,
+    )
+    .is_ok()
 }
 
 pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {

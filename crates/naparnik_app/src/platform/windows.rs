@@ -71,7 +71,11 @@ pub fn available_bytes(dir: &Path) -> std::io::Result<u64> {
 }
 
 pub fn may_read_and_write(path: &Path) -> bool {
-    std::fs::OpenOptions::new().read(true).write(true).open(path).is_ok()
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .is_ok()
 }
 
 pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {

@@ -78,10 +78,14 @@ mod signal {
     use std::process::Child;
 
     pub fn terminate(child: &mut Child) {
-        child.kill().unwrap_or_else(|error| panic!("ending the child: {error}"));
+        child
+            .kill()
+            .unwrap_or_else(|error| panic!("ending the child: {error}"));
     }
 
     pub fn kill(child: &mut Child) {
-        child.kill().unwrap_or_else(|error| panic!("ending the child: {error}"));
+        child
+            .kill()
+            .unwrap_or_else(|error| panic!("ending the child: {error}"));
     }
 }

@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use naparnik_input::devices::{Candidate, hidpos_candidates, keyboard_candidates, serial_candidates};
+use naparnik_input::devices::{
+    Candidate, hidpos_candidates, keyboard_candidates, serial_candidates,
+};
 use naparnik_input::sources::{DeviceConfig, DeviceSource, Selector};
 
 use super::Verdict;

@@ -23,8 +23,10 @@ pub fn configuration(config: &Config) -> Vec<Verdict> {
             Some(path) => format!("{} (all keys known, values valid)", path.display()),
             None => format!(
                 "built-in defaults (no {}); see /usr/share/doc/naparnik or installer/debian/config.toml for every key",
-                crate::platform::system_config()
-                    .map_or_else(|| "system configuration".to_owned(), |path| path.display().to_string())
+                crate::platform::system_config().map_or_else(
+                    || "system configuration".to_owned(),
+                    |path| path.display().to_string()
+                )
             ),
         },
     )];
