@@ -17,7 +17,7 @@ pub struct Cli {
     /// Data directory (database, logs). Default: from the config, else the user's data directory.
     #[arg(long, global = true, env = "NAPARNIK_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Configuration file. Default: /etc/naparnik/config.toml when it exists.
+    /// Configuration file. Default: /etc/naparnik/config.toml (Windows: %ProgramData%\Naparnik\config.toml) when it exists.
     #[arg(long, global = true, env = "NAPARNIK_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// What to do; without a command the till window opens.
@@ -52,6 +52,9 @@ pub enum Command {
         #[arg(long, value_name = "ADDR")]
         bridge_addr: Option<std::net::SocketAddr>,
     },
+    /// Run the bridge as the Windows service "Naparnik" (started by the service manager, not by hand).
+    #[command(hide = true)]
+    Service,
     /// Print the bridge's OpenAPI document.
     Openapi,
     /// Bring the database to this version's schema and exit (the package runs it on upgrade).

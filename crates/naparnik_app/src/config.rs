@@ -7,9 +7,6 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
-/// Where the system-wide configuration lives.
-pub const SYSTEM_CONFIG: &str = "/etc/naparnik/config.toml";
-
 /// The configuration file as written.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -380,7 +377,7 @@ impl Config {
     pub fn load(config_file: Option<&Path>, data_dir: Option<&Path>) -> anyhow::Result<Config> {
         let source = match config_file {
             Some(path) => Some(path.to_owned()),
-            None => Some(PathBuf::from(SYSTEM_CONFIG)).filter(|p| p.exists()),
+            None => crate::platform::system_config().filter(|p| p.exists()),
         };
         let file = match &source {
             Some(path) => read_file(path)?,
@@ -403,10 +400,10 @@ impl Config {
             Some(dir) => dir,
             None => default_data_dir()?,
         };
-        if let Some(pin) = &file.bridge.manager_pin {
-            if pin.len() < 4 || !pin.chars().all(|c| c.is_ascii_digit()) {
-                bail!("manager_pin in [bridge] must be at least 4 digits");
-            }
+        if let Some(pin) = &file.bridge.manager_pin
+            && (pin.len() < 4 || !pin.chars().all(|c| c.is_ascii_digit()))
+        {
+            bail!("manager_pin in [bridge] must be at least 4 digits");
         }
         let utc_offset = match &file.till.utc_offset {
             Some(text) => {
@@ -459,10 +456,10 @@ fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
 }
 
 fn default_data_dir() -> anyhow::Result<PathBuf> {
-    match directories::ProjectDirs::from("ru", "Naparnik", "naparnik") {
-        Some(dirs) => Ok(dirs.data_dir().to_owned()),
+    match crate::platform::default_data_dir() {
+        Some(dir) => Ok(dir),
         None => bail!(
-            "no home directory to keep data in: pass --data-dir or set data_dir in the configuration"
+            "the system names no place to keep data (no home directory or %ProgramData%): pass --data-dir or set data_dir in the configuration"
         ),
     }
 }
@@ -470,6 +467,20 @@ fn default_data_dir() -> anyhow::Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_windows_installers_config_is_valid_and_all_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("config.toml");
+        std::fs::write(
+            &file,
+            include_str!("../../../installer/windows/config.toml"),
+        )
+        .unwrap();
+        let config = Config::load(Some(&file), Some(dir.path())).unwrap();
+        assert_eq!(config.bridge_port, 47815);
+        assert!(config.bridge_token.is_none());
+    }
 
     #[test]
     fn the_command_line_wins_over_the_file() {

@@ -8,6 +8,7 @@ mod cli;
 mod commands;
 mod config;
 mod logging;
+mod platform;
 mod till;
 mod window;
 
@@ -22,11 +23,11 @@ fn main() -> ExitCode {
         Ok(config) => config,
         Err(error) => {
             // Doctor reports a broken configuration as its first problem and checks the rest.
-            if let Some(cli::Command::Doctor { json, .. }) = cli.command {
-                if let Ok(defaults) = config::Config::defaults(cli.data_dir.as_deref()) {
-                    return commands::doctor::run_without_config(&error, &defaults, json)
-                        .unwrap_or(ExitCode::FAILURE);
-                }
+            if let Some(cli::Command::Doctor { json, .. }) = cli.command
+                && let Ok(defaults) = config::Config::defaults(cli.data_dir.as_deref())
+            {
+                return commands::doctor::run_without_config(&error, &defaults, json)
+                    .unwrap_or(ExitCode::FAILURE);
             }
             eprintln!("naparnik: {error:#}");
             return ExitCode::FAILURE;

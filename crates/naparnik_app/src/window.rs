@@ -302,27 +302,65 @@ pub fn start(
     Ok(window)
 }
 
+/// The ways to draw the window, best first.
+///
+/// Windows: wgpu first — Direct3D 12 on the GPU, or WARP, Windows' own
+/// software rasterizer, on a PC without a GPU driver, in a virtual machine or
+/// over RDP, where plain OpenGL is often only the GDI 1.1 one that cannot
+/// draw the window; then OpenGL (glow). Linux: OpenGL, which Mesa renders in
+/// software (llvmpipe) when there is no GPU.
+#[cfg(windows)]
+const RENDERERS: [eframe::Renderer; 2] = [eframe::Renderer::Wgpu, eframe::Renderer::Glow];
+#[cfg(not(windows))]
+const RENDERERS: [eframe::Renderer; 1] = [eframe::Renderer::Glow];
+
 /// Opens the window and returns when it is closed.
 pub fn run(config: &Config, started: Instant) -> anyhow::Result<ExitCode> {
-    let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_inner_size([1024.0, 600.0])
-            .with_min_inner_size([800.0, 520.0])
-            .with_title("Напарник"),
-        ..Default::default()
-    };
-    let config = config.clone();
-    eframe::run_native(
-        "naparnik",
-        options,
-        Box::new(move |cc| {
-            let context = cc.egui_ctx.clone();
-            let window = start(&config, Some(started), move || context.request_repaint())?;
-            Ok(Box::new(window))
-        }),
-    )
-    .map_err(|error| anyhow!("cannot open the window ({error}); is a graphical session running? Commands work without one: see `naparnik --help`"))?;
-    Ok(ExitCode::SUCCESS)
+    crate::platform::detach_console_for_window();
+    let mut failures = Vec::new();
+    for renderer in RENDERERS {
+        let options = eframe::NativeOptions {
+            viewport: egui::ViewportBuilder::default()
+                .with_inner_size([1024.0, 600.0])
+                .with_min_inner_size([800.0, 520.0])
+                .with_title("Напарник"),
+            renderer,
+            ..Default::default()
+        };
+        let config = config.clone();
+        let app_started = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let app_started_inside = app_started.clone();
+        let result = eframe::run_native(
+            "naparnik",
+            options,
+            Box::new(move |cc| {
+                app_started_inside.store(true, std::sync::atomic::Ordering::Relaxed);
+                tracing::info!("the window is drawn with {renderer}");
+                let context = cc.egui_ctx.clone();
+                let window = start(&config, Some(started), move || context.request_repaint())?;
+                Ok(Box::new(window))
+            }),
+        );
+        match result {
+            Ok(()) => return Ok(ExitCode::SUCCESS),
+            // Once the till runs (bridge, devices), a failure is not the renderer's: never start twice.
+            Err(error) if app_started.load(std::sync::atomic::Ordering::Relaxed) => {
+                return Err(anyhow!("the window stopped: {error}"));
+            }
+            Err(error) => {
+                tracing::warn!("cannot draw the window with {renderer}: {error}");
+                failures.push(format!("{renderer}: {error}"));
+            }
+        }
+    }
+    let message = format!(
+        "cannot open the window: no way of drawing it worked ({}). Is a graphical session running? \
+         Install the display driver of this PC, or on Windows check that Direct3D works (dxdiag); \
+         commands work without a window: see `naparnik --help`",
+        failures.join("; ")
+    );
+    crate::platform::show_error("Naparnik", &message);
+    Err(anyhow!(message))
 }
 
 #[cfg(test)]
@@ -599,6 +637,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)] // a pseudo-terminal stands in for the scanner; Windows has no such pair
     fn badges_from_a_serial_scanner_add_sellers_and_the_strip_follows_the_scanner() {
         use serialport::SerialPort as _;
         use std::io::Write as _;

@@ -244,6 +244,7 @@ fn phones_read_at_trace_level_stay_out_of_the_log() {
 }
 
 #[test]
+#[cfg(unix)] // SIGTERM; Windows stops it with Ctrl-C, console close or the service manager
 fn serve_answers_on_loopback_and_stops_on_sigterm() {
     use std::io::{BufRead, BufReader, Read, Write};
     let dir = tempfile::tempdir().unwrap();
@@ -324,6 +325,7 @@ fn sync_run_once_fails_on_a_dead_target_and_status_says_so() {
 }
 
 #[test]
+#[cfg(unix)] // a pseudo-terminal stands in for the scanner; Windows has no such pair
 fn devices_watch_prints_classified_scans_from_a_serial_scanner() {
     use serialport::SerialPort;
     use std::io::{BufRead, BufReader, Write as _};

@@ -21,7 +21,13 @@ const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 
 /// Validates with Debian's xmllint (installed by `installer/dev.sh test`).
 fn validate(file: &Path, schema: &str) {
-    let output = Command::new("xmllint")
+    let program = std::env::var("XMLLINT").unwrap_or_else(|_| "xmllint".into());
+    if program == "skip" {
+        // The Windows tier under Wine cannot start the host's xmllint; Linux validates the same writer.
+        println!("xmllint validation skipped (XMLLINT=skip)");
+        return;
+    }
+    let output = Command::new(&program)
         .args(["--noout", "--schema", &format!("{ROOT}/assets/xsd/{schema}")])
         .arg(file)
         .output()

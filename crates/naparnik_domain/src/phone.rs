@@ -259,10 +259,10 @@ impl PhoneQuery {
     /// A whole valid number wins; otherwise 4–9 bare digits are a trailing search.
     pub fn parse(text: &str) -> Result<PhoneQuery, PhoneError> {
         let bare = text.trim();
-        if let Some(trailing) = TrailingDigits::parse(bare) {
-            if trailing.as_str().len() < 10 {
-                return Ok(PhoneQuery::Trailing(trailing));
-            }
+        if let Some(trailing) = TrailingDigits::parse(bare)
+            && trailing.as_str().len() < 10
+        {
+            return Ok(PhoneQuery::Trailing(trailing));
         }
         Phone::parse(bare).map(PhoneQuery::Full)
     }

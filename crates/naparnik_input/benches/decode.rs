@@ -3,8 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use evdev::KeyCode;
 use naparnik_input::hidpos::{HidPosDecoder, scanned_data_report};
+use naparnik_input::keycode::KeyCode;
 use naparnik_input::keymap::us_key_for;
 use naparnik_input::serial::{LineDecoder, LineEnd};
 use naparnik_input::wedge::{WedgeConfig, WedgeDecoder, WedgeOutput};

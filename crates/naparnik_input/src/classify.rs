@@ -132,18 +132,17 @@ impl Classifier {
             || self.badge_range.is_some_and(|(low, high)| {
                 code.len() == 13 && code.parse::<u64>().is_ok_and(|n| (low..=high).contains(&n))
             });
-        if let Some(false) = ean_check(&code) {
-            if !self
+        if let Some(false) = ean_check(&code)
+            && (!self
                 .card_pattern
                 .as_ref()
                 .is_some_and(|p| p.is_match(&code))
-                || is_badge
-            {
-                return ScanClass::Misread {
-                    reason: "the check digit is wrong: scan again".into(),
-                    code,
-                };
-            }
+                || is_badge)
+        {
+            return ScanClass::Misread {
+                reason: "the check digit is wrong: scan again".into(),
+                code,
+            };
         }
         if is_badge {
             ScanClass::Badge(code)

@@ -5,8 +5,8 @@ use std::path::Path;
 /// Which source can read a device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeviceKind {
-    /// A keyboard-like evdev device: a wedge scanner or a keypad.
-    Evdev,
+    /// A keyboard-like device (evdev on Linux, Raw Input on Windows): a wedge scanner or a keypad.
+    Keyboard,
     /// A HID POS scanner (usage page 0x8C) through hidraw.
     HidPos,
     /// A serial or virtual COM port.
@@ -40,7 +40,7 @@ impl Candidate {
             _ => String::new(),
         };
         let subsystem = match self.kind {
-            DeviceKind::Evdev => r#"SUBSYSTEM=="input", KERNEL=="event*""#,
+            DeviceKind::Keyboard => r#"SUBSYSTEM=="input", KERNEL=="event*""#,
             DeviceKind::HidPos => r#"SUBSYSTEM=="hidraw""#,
             DeviceKind::Serial => r#"SUBSYSTEM=="tty""#,
         };
@@ -48,6 +48,7 @@ impl Candidate {
     }
 }
 
+#[cfg(unix)]
 fn accessible(path: &Path) -> bool {
     rustix::fs::access(
         path,
@@ -56,8 +57,21 @@ fn accessible(path: &Path) -> bool {
     .is_ok()
 }
 
+/// Windows gives every user of the console session its keyboards, HID scanners and COM ports.
+#[cfg(windows)]
+fn accessible(_path: &Path) -> bool {
+    true
+}
+
+/// Keyboard-like devices: wedge scanners and keypads (Raw Input keyboards on Windows).
+#[cfg(windows)]
+pub fn keyboard_candidates() -> Vec<Candidate> {
+    crate::sources::keyboard_candidates()
+}
+
 /// Keyboard-like evdev devices (they have Enter and digit keys).
-pub fn evdev_candidates() -> Vec<Candidate> {
+#[cfg(target_os = "linux")]
+pub fn keyboard_candidates() -> Vec<Candidate> {
     let mut found: Vec<Candidate> = evdev::enumerate()
         .filter(|(_, device)| {
             device.supported_keys().is_some_and(|keys| {
@@ -68,7 +82,7 @@ pub fn evdev_candidates() -> Vec<Candidate> {
         .map(|(path, device)| {
             let id = device.input_id();
             Candidate {
-                kind: DeviceKind::Evdev,
+                kind: DeviceKind::Keyboard,
                 accessible: accessible(&path),
                 path: path.display().to_string(),
                 name: device.name().unwrap_or("").to_owned(),
@@ -87,7 +101,7 @@ pub fn evdev_candidates() -> Vec<Candidate> {
                 && !accessible(&path)
             {
                 found.push(Candidate {
-                    kind: DeviceKind::Evdev,
+                    kind: DeviceKind::Keyboard,
                     path: shown,
                     name: "(cannot open to read its name)".into(),
                     vendor_id: None,

@@ -4,7 +4,7 @@
 //! codes, not the characters the desktop would make of them, is what keeps
 //! `EMP-0042` from turning into `УЬЗ-0042` under a Russian layout.
 
-use evdev::KeyCode;
+use crate::keycode::KeyCode;
 
 /// The character a key makes on a US keyboard, unshifted and shifted; `None` for keys that make none.
 pub fn us_character(code: u16) -> Option<(char, char)> {

@@ -12,15 +12,19 @@
 //!
 //! The readers are blocking loops on named threads sending into a bounded
 //! channel. Linux uses evdev with an optional exclusive grab and a uinput
-//! virtual keyboard for pass-through; a Windows backend would pair Raw Input
-//! (to know the device) with a keyboard hook (to withhold its keys) behind the
-//! same [`InputEvent`] stream (see ARCHITECTURE.md).
+//! virtual keyboard for pass-through; Windows pairs Raw Input (which device
+//! sent a key, [`rawinput`]) with a low-level keyboard hook that withholds
+//! badges and re-types the rest ([`gate`]), behind the same [`InputEvent`]
+//! stream. Key codes are Linux's numbers on both ([`keycode`]).
 
 pub mod classify;
 pub mod devices;
+pub mod gate;
 pub mod hidpos;
+pub mod keycode;
 pub mod keymap;
 pub mod problem;
+pub mod rawinput;
 pub mod serial;
 pub mod sources;
 pub mod wedge;
@@ -35,7 +39,7 @@ pub use problem::DeviceProblem;
 pub enum SourceKind {
     /// A USB HID POS scanner.
     HidPos,
-    /// A keyboard-wedge scanner or keypad through evdev.
+    /// A keyboard-wedge scanner or keypad (evdev on Linux, Raw Input on Windows).
     Wedge,
     /// A serial or virtual COM scanner.
     Serial,

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use evdev::KeyCode;
+use crate::keycode::KeyCode;
 
 use crate::KeypadKey;
 use crate::keymap::us_character;
@@ -84,6 +84,22 @@ pub struct WedgeDecoder {
     passed_down: Vec<u16>,
     /// Keys whose press was part of a scan: their release is swallowed with it.
     swallowed_down: Vec<u16>,
+}
+
+/// `keys` followed by the release of every key they press and do not release.
+///
+/// A scan that is not for Naparnik is re-typed as soon as its terminator is
+/// pressed; the terminator's own release comes later and is swallowed with
+/// the scan, so the re-typed copy must release it itself or the key would
+/// stay down for the program that receives it.
+pub fn released(keys: &[RawKey]) -> Vec<RawKey> {
+    let mut out = keys.to_vec();
+    out.extend(
+        still_down(keys)
+            .into_iter()
+            .map(|code| RawKey { code, value: 0 }),
+    );
+    out
 }
 
 /// The keys pressed in `keys` and not released there.
@@ -190,6 +206,11 @@ impl WedgeDecoder {
             None => self.flush_typed(&mut out),
         }
         out
+    }
+
+    /// Whether keys are buffered, waiting to be told scan or typing.
+    pub fn holding(&self) -> bool {
+        !self.keys.is_empty()
     }
 
     /// Whatever is buffered, as typing (the device went quiet or away).

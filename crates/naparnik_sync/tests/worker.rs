@@ -262,7 +262,13 @@ fn xmllint(file: &std::path::Path) {
         env!("CARGO_MANIFEST_DIR"),
         "/../../assets/xsd/crm-sales.xsd"
     );
-    let output = std::process::Command::new("xmllint")
+    let program = std::env::var("XMLLINT").unwrap_or_else(|_| "xmllint".into());
+    if program == "skip" {
+        // The Windows tier under Wine cannot start the host's xmllint; Linux validates the same writer.
+        println!("xmllint validation skipped (XMLLINT=skip)");
+        return;
+    }
+    let output = std::process::Command::new(&program)
         .args(["--noout", "--schema", schema])
         .arg(file)
         .output()

@@ -89,6 +89,9 @@ impl CrmDirectory {
         drop(file);
         fs::rename(&temporary, &final_path)
             .map_err(|e| io_error("cannot rename to", &final_path, e))?;
+        // The rename reaches the disk with the directory (Unix). Windows cannot flush a directory
+        // (FlushFileBuffers on it is refused); NTFS journals the rename itself.
+        #[cfg(unix)]
         File::open(&self.sales_dir)
             .and_then(|dir| dir.sync_all())
             .map_err(|e| io_error("cannot sync", &self.sales_dir, e))?;
@@ -158,14 +161,14 @@ impl FolderLock {
             .write(true)
             .open(&path)
             .map_err(|e| io_error("cannot open", &path, e))?;
-        rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)
-            .map_err(|e| io_error("cannot lock", &path, e.into()))?;
+        // flock on Linux, LockFileEx on Windows: held by the open file, gone if the process dies.
+        file.lock().map_err(|e| io_error("cannot lock", &path, e))?;
         Ok(FolderLock { file })
     }
 }
 
 impl Drop for FolderLock {
     fn drop(&mut self) {
-        let _ = rustix::fs::flock(&self.file, rustix::fs::FlockOperation::Unlock);
+        let _ = self.file.unlock();
     }
 }

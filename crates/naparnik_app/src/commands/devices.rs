@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use naparnik_input::devices::{
-    Candidate, DeviceKind, evdev_candidates, hidpos_candidates, serial_candidates,
+    Candidate, DeviceKind, hidpos_candidates, keyboard_candidates, serial_candidates,
 };
 use naparnik_input::serial::LineEnd;
 use naparnik_input::sources::{DeviceConfig, DeviceSource, Selector};
@@ -23,7 +23,7 @@ pub fn list() -> anyhow::Result<ExitCode> {
 
 /// The same list into any writer (the support bundle keeps a copy).
 pub fn list_to(out: &mut dyn Write) -> anyhow::Result<()> {
-    let mut candidates: Vec<Candidate> = evdev_candidates();
+    let mut candidates: Vec<Candidate> = keyboard_candidates();
     let hid_problem = match hidpos_candidates() {
         Ok(found) => {
             candidates.extend(found);
@@ -40,7 +40,8 @@ pub fn list_to(out: &mut dyn Write) -> anyhow::Result<()> {
     }
     for candidate in &candidates {
         let source = match candidate.kind {
-            DeviceKind::Evdev => "wedge/keypad (evdev)",
+            DeviceKind::Keyboard if cfg!(windows) => "wedge/keypad (Raw Input)",
+            DeviceKind::Keyboard => "wedge/keypad (evdev)",
             DeviceKind::HidPos => "HID POS (hidraw)",
             DeviceKind::Serial => "serial",
         };

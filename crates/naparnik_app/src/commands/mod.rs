@@ -5,6 +5,7 @@ pub mod devices;
 pub mod doctor;
 mod sellers;
 pub mod serve;
+mod service;
 pub mod sync;
 
 pub use sync::{crm_lookup, sync_config};
@@ -45,6 +46,7 @@ pub fn run(
         }
         Some(Command::Doctor { json, bundle: None }) => doctor::run(config, json),
         Some(Command::Serve { bridge_addr }) => serve::run(config, bridge_addr),
+        Some(Command::Service) => service::run(config),
         Some(Command::Devices { action: None }) => devices::list(),
         Some(Command::Devices {
             action:

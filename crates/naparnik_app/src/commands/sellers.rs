@@ -97,14 +97,14 @@ pub fn import(config: &Config, file: &Path) -> anyhow::Result<ExitCode> {
             });
             continue;
         }
-        if let Some(badge) = &badge {
-            if !badges.insert(badge.clone()) {
-                skipped.push(Skipped {
-                    line,
-                    reason: format!("badge {badge} appears earlier in this file"),
-                });
-                continue;
-            }
+        if let Some(badge) = &badge
+            && !badges.insert(badge.clone())
+        {
+            skipped.push(Skipped {
+                line,
+                reason: format!("badge {badge} appears earlier in this file"),
+            });
+            continue;
         }
         sellers.push(Seller {
             code,

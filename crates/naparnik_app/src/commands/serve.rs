@@ -1,7 +1,7 @@
 //! `naparnik serve`: the bridge for 1C:Розница, headless, until SIGTERM or Ctrl-C.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
@@ -26,46 +26,31 @@ pub enum TokenSource {
     File(PathBuf),
 }
 
-/// The bridge token: from the configuration, else the environment, else the data directory (generated on first use, mode 0600).
+/// The bridge token: from the configuration, else the environment, else the data directory (generated on first use, readable by its owner only).
 pub fn bridge_token(config: &Config) -> anyhow::Result<(String, TokenSource)> {
     if let Some(token) = &config.bridge_token {
         return Ok((token.clone(), TokenSource::Config));
     }
-    if let Ok(token) = std::env::var(TOKEN_ENV) {
-        if !token.trim().is_empty() {
-            return Ok((token.trim().to_owned(), TokenSource::Environment));
-        }
+    if let Ok(token) = std::env::var(TOKEN_ENV)
+        && !token.trim().is_empty()
+    {
+        return Ok((token.trim().to_owned(), TokenSource::Environment));
     }
     let path = config.data_dir.join(TOKEN_FILE);
-    if let Ok(token) = std::fs::read_to_string(&path) {
-        if !token.trim().is_empty() {
-            return Ok((token.trim().to_owned(), TokenSource::File(path)));
-        }
+    if let Ok(token) = std::fs::read_to_string(&path)
+        && !token.trim().is_empty()
+    {
+        return Ok((token.trim().to_owned(), TokenSource::File(path)));
     }
     let token = format!(
         "{}{}",
         uuid::Uuid::new_v4().simple(),
         uuid::Uuid::new_v4().simple()
     );
-    write_private(&path, &token)
+    crate::platform::write_private(&path, &token)
         .with_context(|| format!("cannot write the bridge token to {}", path.display()))?;
     tracing::info!(path = %path.display(), "generated a new bridge token");
     Ok((token, TokenSource::File(path)))
-}
-
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(text.as_bytes())?;
-    file.sync_all()
 }
 
 /// Builds the bridge over its own store connection, from the configuration.
@@ -152,12 +137,31 @@ fn run_bridge(
     })
 }
 
+/// Runs the bridge on the configured address until `shutdown`; `on_listening` once it accepts requests.
+#[cfg_attr(
+    not(windows),
+    expect(dead_code, reason = "only the Windows service uses it")
+)]
+pub fn run_until(
+    config: &Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    on_listening: impl FnOnce(),
+) -> anyhow::Result<()> {
+    let address = loopback_address(config, None)?;
+    run_bridge(config, address, shutdown, |_, _| on_listening())
+}
+
 /// Runs the bridge until SIGTERM or Ctrl-C.
 pub fn run(config: &Config, address: Option<SocketAddr>) -> anyhow::Result<ExitCode> {
     let address = loopback_address(config, address)?;
-    run_bridge(config, address, shutdown_signal(), |bound, _| {
-        println!("naparnik bridge listening on http://{bound}");
-    })?;
+    run_bridge(
+        config,
+        address,
+        crate::platform::shutdown_signal(),
+        |bound, _| {
+            println!("naparnik bridge listening on http://{bound}");
+        },
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -204,19 +208,4 @@ pub fn spawn_for_window(
         })
         .context("cannot start the bridge thread")?;
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(mut terminate) => {
-            tokio::select! {
-                _ = ctrl_c => {}
-                _ = terminate.recv() => {}
-            }
-        }
-        Err(_) => {
-            let _ = ctrl_c.await;
-        }
-    }
 }

@@ -4,8 +4,6 @@
 
 use std::process::{Child, ExitStatus};
 
-use rustix::process::{Pid, Signal, kill_process};
-
 /// A running child, killed and reaped on drop unless the test already waited for it.
 pub struct Running {
     child: Child,
@@ -26,16 +24,15 @@ impl Running {
         &mut self.child
     }
 
-    /// Sends SIGTERM: the graceful stop systemd and Ctrl-C give.
-    pub fn terminate(&self) {
-        kill_process(Pid::from_child(&self.child), Signal::TERM)
-            .unwrap_or_else(|error| panic!("SIGTERM to the child: {error}"));
+    /// Sends SIGTERM: the graceful stop systemd and Ctrl-C give. Windows has no signal to send
+    /// to another console program: there it ends the child like SIGKILL.
+    pub fn terminate(&mut self) {
+        signal::terminate(&mut self.child);
     }
 
     /// Sends SIGKILL: a crash or a power cut as the process sees it.
-    pub fn kill_9(&self) {
-        kill_process(Pid::from_child(&self.child), Signal::KILL)
-            .unwrap_or_else(|error| panic!("SIGKILL to the child: {error}"));
+    pub fn kill_9(&mut self) {
+        signal::kill(&mut self.child);
     }
 
     /// Waits for the child to exit.
@@ -56,5 +53,39 @@ impl Drop for Running {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
+    }
+}
+
+#[cfg(unix)]
+mod signal {
+    use std::process::Child;
+
+    use rustix::process::{Pid, Signal, kill_process};
+
+    pub fn terminate(child: &mut Child) {
+        kill_process(Pid::from_child(child), Signal::TERM)
+            .unwrap_or_else(|error| panic!("SIGTERM to the child: {error}"));
+    }
+
+    pub fn kill(child: &mut Child) {
+        kill_process(Pid::from_child(child), Signal::KILL)
+            .unwrap_or_else(|error| panic!("SIGKILL to the child: {error}"));
+    }
+}
+
+#[cfg(windows)]
+mod signal {
+    use std::process::Child;
+
+    pub fn terminate(child: &mut Child) {
+        child
+            .kill()
+            .unwrap_or_else(|error| panic!("ending the child: {error}"));
+    }
+
+    pub fn kill(child: &mut Child) {
+        child
+            .kill()
+            .unwrap_or_else(|error| panic!("ending the child: {error}"));
     }
 }

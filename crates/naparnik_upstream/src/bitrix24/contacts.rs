@@ -206,10 +206,10 @@ impl Bitrix24 {
             {
                 next_id = next_id.max(id);
             }
-            if let Some(modified) = row.get("DATE_MODIFY").and_then(Value::as_str) {
-                if later(modified, &max_seen) {
-                    max_seen = modified.to_owned();
-                }
+            if let Some(modified) = row.get("DATE_MODIFY").and_then(Value::as_str)
+                && later(modified, &max_seen)
+            {
+                max_seen = modified.to_owned();
             }
             if let Some(customer) = self.customer_of(row, None) {
                 customers.push(customer);

@@ -189,17 +189,17 @@ impl RetailCrm {
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k, v)))
         .collect();
-        if !fields.is_empty() {
-            if let Ok(Answer::Ok(body)) = self
+        if !fields.is_empty()
+            && let Ok(Answer::Ok(body)) = self
                 .get(
                     "/custom-fields",
                     &[("filter[entity]", "order".into()), ("limit", "100".into())],
                 )
                 .await
-            {
-                let found = codes(&body, "customFields");
-                for (setting, code) in fields {
-                    checks.push(if found.contains(code) {
+        {
+            let found = codes(&body, "customFields");
+            for (setting, code) in fields {
+                checks.push(if found.contains(code) {
                         Check::ok(format!("order field `{code}` ({setting}) exists"))
                     } else {
                         Check::problem(
@@ -207,7 +207,6 @@ impl RetailCrm {
                             format!("create a string custom field `{code}` for orders in retailCRM (Settings → Custom fields), or change `{setting}`"),
                         )
                     });
-                }
             }
         }
         if let Ok(Answer::Ok(body)) = self

@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use naparnik_input::devices::{Candidate, evdev_candidates, hidpos_candidates, serial_candidates};
+use naparnik_input::devices::{
+    Candidate, hidpos_candidates, keyboard_candidates, serial_candidates,
+};
 use naparnik_input::sources::{DeviceConfig, DeviceSource, Selector};
 
 use super::Verdict;
@@ -22,11 +24,7 @@ fn grant_access(rule: Option<String>) -> String {
 }
 
 fn readable(path: &Path) -> bool {
-    rustix::fs::access(
-        path,
-        rustix::fs::Access::READ_OK | rustix::fs::Access::WRITE_OK,
-    )
-    .is_ok()
+    crate::platform::may_read_and_write(path)
 }
 
 /// The configured devices; none configured is fine (the window works with the mouse and keyboard).
@@ -55,7 +53,7 @@ pub fn check(config: &Config) -> Vec<Verdict> {
         ));
         return verdicts;
     }
-    let evdev = evdev_candidates();
+    let evdev = keyboard_candidates();
     let hidpos = hidpos_candidates().unwrap_or_default();
     let serial = serial_candidates();
     for device in &devices {

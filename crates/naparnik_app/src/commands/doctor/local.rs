@@ -23,7 +23,10 @@ pub fn configuration(config: &Config) -> Vec<Verdict> {
             Some(path) => format!("{} (all keys known, values valid)", path.display()),
             None => format!(
                 "built-in defaults (no {}); see /usr/share/doc/naparnik or installer/debian/config.toml for every key",
-                crate::config::SYSTEM_CONFIG
+                crate::platform::system_config().map_or_else(
+                    || "system configuration".to_owned(),
+                    |path| path.display().to_string()
+                )
             ),
         },
     )];
@@ -197,11 +200,10 @@ pub fn database(dir: &Path) -> Vec<Verdict> {
 
 /// Free space on the disk holding the data directory.
 pub fn free_space(dir: &Path) -> Verdict {
-    let stats = match rustix::fs::statvfs(dir) {
-        Ok(stats) => stats,
+    let free = match crate::platform::available_bytes(dir) {
+        Ok(free) => free,
         Err(error) => return Verdict::warning("free disk space", format!("cannot tell ({error})")),
     };
-    let free = stats.f_bavail.saturating_mul(stats.f_frsize);
     let shown = size(free);
     if free < FREE_SPACE_PROBLEM_BYTES {
         Verdict::problem(

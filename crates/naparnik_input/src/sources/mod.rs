@@ -5,18 +5,29 @@
 //! devices plugged in or out are picked up without a restart. Polling was
 //! chosen over a udev monitor: it needs no libudev, works the same for evdev,
 //! hidraw and serial, and a second of delay is nothing at a till.
+//!
+//! Keyboard-like devices (wedge scanners, keypads) are the one part that
+//! differs by system: [`evdev`](self) readers with a grab and a uinput
+//! keyboard on Linux, one Raw Input window with a keyboard hook on Windows.
+//! HID POS (hidapi) and serial readers are the same code on both.
+
+#[cfg(target_os = "linux")]
+mod evdev;
+#[cfg(windows)]
+mod windows;
+
+#[cfg(windows)]
+pub(crate) use windows::keyboard_candidates;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant, UNIX_EPOCH};
-
-use evdev::{AttributeSet, EventType, KeyCode};
+use std::time::{Duration, Instant};
 
 use crate::hidpos::HidPosDecoder;
 use crate::serial::{Framing, LineEnd, SerialConfig, SerialEvent, read_serial};
-use crate::wedge::{RawKey, WedgeConfig, WedgeDecoder, WedgeOutput, keypad_key};
+use crate::wedge::WedgeConfig;
 use crate::{Classifier, DeviceProblem, InputEvent, ScanClass, SourceKind};
 
 /// How often a missing device is looked for.
@@ -100,11 +111,15 @@ impl Drop for InputHub {
     }
 }
 
-/// Starts a reader thread per device.
+/// Starts a reader thread per device (on Windows, one thread for all keyboard-like devices).
 pub fn start(devices: Vec<DeviceConfig>, classifier: Classifier) -> std::io::Result<InputHub> {
     let (sender, events) = sync_channel(CHANNEL_CAPACITY);
     let running = Arc::new(AtomicBool::new(true));
     let mut threads = Vec::new();
+    let (keyboards, devices): (Vec<DeviceConfig>, Vec<DeviceConfig>) = devices
+        .into_iter()
+        .partition(|d| matches!(d.kind, DeviceSource::Wedge { .. } | DeviceSource::Keypad));
+    start_keyboards(keyboards, &classifier, &sender, &running, &mut threads)?;
     for device in devices {
         let sender = sender.clone();
         let running = running.clone();
@@ -113,9 +128,7 @@ pub fn start(devices: Vec<DeviceConfig>, classifier: Classifier) -> std::io::Res
         threads.push(std::thread::Builder::new().name(name).spawn(move || {
             let keep_running = || running.load(Ordering::Relaxed);
             match &device.kind {
-                DeviceSource::Wedge { .. } | DeviceSource::Keypad => {
-                    run_evdev(&device, &classifier, &sender, &keep_running)
-                }
+                DeviceSource::Wedge { .. } | DeviceSource::Keypad => {}
                 DeviceSource::HidPos { badge_only } => {
                     run_hidpos(&device, *badge_only, &classifier, &sender, &keep_running)
                 }
@@ -147,6 +160,49 @@ pub fn start(devices: Vec<DeviceConfig>, classifier: Classifier) -> std::io::Res
         running,
         threads,
     })
+}
+
+#[cfg(target_os = "linux")]
+fn start_keyboards(
+    keyboards: Vec<DeviceConfig>,
+    classifier: &Classifier,
+    sender: &SyncSender<InputEvent>,
+    running: &Arc<AtomicBool>,
+    threads: &mut Vec<JoinHandle<()>>,
+) -> std::io::Result<()> {
+    for device in keyboards {
+        let sender = sender.clone();
+        let running = running.clone();
+        let classifier = classifier.clone();
+        let name = format!("input-{}", device.name);
+        threads.push(std::thread::Builder::new().name(name).spawn(move || {
+            let keep_running = || running.load(Ordering::Relaxed);
+            evdev::run_evdev(&device, &classifier, &sender, &keep_running)
+        })?);
+    }
+    Ok(())
+}
+
+#[cfg(windows)]
+fn start_keyboards(
+    keyboards: Vec<DeviceConfig>,
+    classifier: &Classifier,
+    sender: &SyncSender<InputEvent>,
+    running: &Arc<AtomicBool>,
+    threads: &mut Vec<JoinHandle<()>>,
+) -> std::io::Result<()> {
+    if keyboards.is_empty() {
+        return Ok(());
+    }
+    let sender = sender.clone();
+    let running = running.clone();
+    let classifier = classifier.clone();
+    threads.push(
+        std::thread::Builder::new()
+            .name("input-keyboards".into())
+            .spawn(move || windows::run_keyboards(&keyboards, &classifier, &sender, &running))?,
+    );
+    Ok(())
 }
 
 fn scan_event(device: &str, source: SourceKind, class: ScanClass, badge_only: bool) -> InputEvent {
@@ -214,164 +270,6 @@ fn run_serial(
             }
         }
     });
-}
-
-fn find_evdev(selector: &Selector) -> Option<(std::path::PathBuf, evdev::Device)> {
-    match selector {
-        Selector::Path(path) => evdev::Device::open(path)
-            .ok()
-            .map(|d| (std::path::PathBuf::from(path), d)),
-        Selector::Name(name) => evdev::enumerate().find(|(_, d)| d.name() == Some(name.as_str())),
-        Selector::UsbIds { vendor, product } => evdev::enumerate()
-            .find(|(_, d)| d.input_id().vendor() == *vendor && d.input_id().product() == *product),
-    }
-}
-
-/// A virtual keyboard to re-type what is not for Naparnik, so 1C still gets it.
-fn pass_through_keyboard() -> std::io::Result<evdev::uinput::VirtualDevice> {
-    let mut keys = AttributeSet::<KeyCode>::new();
-    for code in 1..=248u16 {
-        keys.insert(KeyCode(code));
-    }
-    evdev::uinput::VirtualDevice::builder()?
-        .name("Naparnik pass-through keyboard")
-        .with_keys(&keys)?
-        .build()
-}
-
-fn emit(keyboard: &mut Option<evdev::uinput::VirtualDevice>, keys: &[RawKey]) {
-    if let Some(keyboard) = keyboard {
-        let events: Vec<evdev::InputEvent> = keys
-            .iter()
-            .map(|k| evdev::InputEvent::new(EventType::KEY.0, k.code, k.value))
-            .collect();
-        if let Err(error) = keyboard.emit(&events) {
-            tracing::error!("cannot re-type keys for 1C: {error}");
-        }
-    }
-}
-
-fn run_evdev(
-    device: &DeviceConfig,
-    classifier: &Classifier,
-    sender: &SyncSender<InputEvent>,
-    keep_running: &(dyn Fn() -> bool + Sync),
-) {
-    let lost = |problem: DeviceProblem| InputEvent::Lost {
-        device: device.name.clone(),
-        problem,
-    };
-    let mut reported_missing = false;
-    while keep_running() {
-        let Some((path, mut input)) = find_evdev(&device.selector) else {
-            if !reported_missing && sender.send(lost(DeviceProblem::NotConnected)).is_err() {
-                return;
-            }
-            reported_missing = true;
-            std::thread::sleep(RESCAN_EVERY);
-            continue;
-        };
-        reported_missing = false;
-        let (wedge, wants_grab, badge_only) = match &device.kind {
-            DeviceSource::Wedge {
-                wedge,
-                grab,
-                badge_only,
-            } => (wedge.clone(), *grab, *badge_only),
-            _ => (WedgeConfig::default(), true, false),
-        };
-        let keypad = device.kind == DeviceSource::Keypad;
-        let mut keyboard = None;
-        let mut grabbed = false;
-        let mut no_pass_through = None;
-        if wants_grab {
-            match (keypad, pass_through_keyboard()) {
-                (true, _) => grabbed = input.grab().is_ok(),
-                (false, Ok(virtual_keyboard)) => {
-                    keyboard = Some(virtual_keyboard);
-                    grabbed = input.grab().is_ok();
-                }
-                (false, Err(error)) => {
-                    // Without a way to re-type product scans for 1C, grabbing would swallow them: read without a grab.
-                    no_pass_through = Some(DeviceProblem::NoPassThrough {
-                        detail: error.to_string(),
-                    });
-                }
-            }
-        }
-        let connected = InputEvent::Connected {
-            device: device.name.clone(),
-            path: path.display().to_string(),
-        };
-        // The warning goes after "connected", so it is what the status strip keeps showing.
-        if sender.send(connected).is_err()
-            || no_pass_through.is_some_and(|problem| sender.send(lost(problem)).is_err())
-        {
-            return;
-        }
-        let mut decoder = WedgeDecoder::new(wedge);
-        'reading: while keep_running() {
-            let events = match input.fetch_events() {
-                Ok(events) => events.collect::<Vec<_>>(),
-                Err(error) => {
-                    let _ = sender.send(lost(DeviceProblem::Unplugged {
-                        detail: error.to_string(),
-                    }));
-                    break 'reading;
-                }
-            };
-            for event in events {
-                if event.event_type() != EventType::KEY {
-                    continue;
-                }
-                let (code, value) = (event.code(), event.value());
-                if keypad {
-                    if value == 1 {
-                        if let Some(key) = keypad_key(code) {
-                            if sender
-                                .send(InputEvent::Key {
-                                    device: device.name.clone(),
-                                    key,
-                                })
-                                .is_err()
-                            {
-                                return;
-                            }
-                        }
-                    }
-                    continue;
-                }
-                let at = event
-                    .timestamp()
-                    .duration_since(UNIX_EPOCH)
-                    .unwrap_or_default();
-                for output in decoder.feed(code, value, at) {
-                    match output {
-                        WedgeOutput::Scan { code, keys } => {
-                            let class = classifier.classify(&code);
-                            if grabbed && !class.is_ours() {
-                                emit(&mut keyboard, &keys);
-                            }
-                            if sender
-                                .send(scan_event(
-                                    &device.name,
-                                    SourceKind::Wedge,
-                                    class,
-                                    badge_only,
-                                ))
-                                .is_err()
-                            {
-                                return;
-                            }
-                        }
-                        WedgeOutput::Typed(keys) if grabbed => emit(&mut keyboard, &keys),
-                        WedgeOutput::Typed(_) => {}
-                    }
-                }
-            }
-        }
-        std::thread::sleep(RESCAN_EVERY);
-    }
 }
 
 fn run_hidpos(

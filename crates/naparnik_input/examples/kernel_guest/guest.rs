@@ -1,6 +1,4 @@
-//! The guest side of the real-kernel test (`tests/kernel/run.py`): runs inside a QEMU VM with a
-//! Debian kernel and drives the real readers against real kernel devices. It prints its steps on
-//! the console; the host answers READY, UNPLUG and REPLUG through QMP; `ALL OK` ends a good run.
+//! The Linux side of the example (see `main.rs`).
 #![expect(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -133,7 +131,7 @@ impl UhidScanner {
     }
 }
 
-fn main() {
+pub fn main() {
     std::thread::spawn(|| {
         std::thread::sleep(Duration::from_secs(150));
         fail("the guest timed out");
