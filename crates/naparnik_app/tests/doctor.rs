@@ -1,4 +1,6 @@
 //! `naparnik doctor` and its support bundle on real files, real ports and a real `serve`.
+// Unix file modes and device nodes; on Windows, doctor runs from the installed MSI in `tests/windows/run.sh`.
+#![cfg(unix)]
 #![expect(
     clippy::unwrap_used,
     reason = "helpers shared by tests: a failed unwrap is a failed test"
