@@ -199,28 +199,17 @@ pub(crate) enum CrmEvent {
 
 /// The event as a CRM takes it, or why it cannot be one (a permanent problem).
 pub(crate) fn crm_event(event: &OutboxEvent) -> Result<CrmEvent, String> {
-    let invalid = |e: serde_json::Error| {
-        format!(
-            "event {} ({}) has an unreadable payload: {e}",
-            event.id,
-            event.kind.as_str()
-        )
-    };
     match event.kind {
         EventKind::SaleClosed | EventKind::ReturnClosed => {
-            let closed: ReceiptClosed =
-                serde_json::from_value(event.payload.clone()).map_err(invalid)?;
+            let closed: ReceiptClosed = crate::payload(event)?;
             Ok(match closed.receipt.kind {
                 ReceiptKind::Sale => CrmEvent::Sale(closed),
                 ReceiptKind::Return { .. } => CrmEvent::Return(closed),
             })
         }
-        EventKind::SellersCorrected => Ok(CrmEvent::Correction(
-            serde_json::from_value(event.payload.clone()).map_err(invalid)?,
-        )),
+        EventKind::SellersCorrected => Ok(CrmEvent::Correction(crate::payload(event)?)),
         EventKind::CustomerCreated => {
-            let created: CustomerCreated =
-                serde_json::from_value(event.payload.clone()).map_err(invalid)?;
+            let created: CustomerCreated = crate::payload(event)?;
             Ok(CrmEvent::Customer(created.phone))
         }
         other => Err(format!("the CRM does not take {} events", other.as_str())),

@@ -70,6 +70,17 @@ impl DeliveryError {
     }
 }
 
+/// An outbox event's payload as the type its kind carries, or why it cannot be read (a permanent problem).
+pub(crate) fn payload<T: serde::de::DeserializeOwned>(event: &OutboxEvent) -> Result<T, String> {
+    serde_json::from_value(event.payload.clone()).map_err(|e| {
+        format!(
+            "event {} ({}) has an unreadable payload: {e}",
+            event.id,
+            event.kind.as_str()
+        )
+    })
+}
+
 /// An HTTP client whose every request gives up after `timeout`.
 pub(crate) fn http_client(timeout: Duration) -> Result<reqwest::Client, DeliveryError> {
     reqwest::Client::builder()

@@ -25,17 +25,9 @@ fn to_sale(receipt: Receipt, customer: Option<CustomerSnapshot>, attribution: At
 
 /// The sales an event stands for in the CRM file, or why it cannot be one (a permanent problem).
 pub(crate) fn sales_of(event: &OutboxEvent) -> Result<Vec<Sale>, String> {
-    let invalid = |e: serde_json::Error| {
-        format!(
-            "event {} ({}) has an unreadable payload: {e}",
-            event.id,
-            event.kind.as_str()
-        )
-    };
     match event.kind {
         EventKind::SaleClosed | EventKind::ReturnClosed => {
-            let closed: ReceiptClosed =
-                serde_json::from_value(event.payload.clone()).map_err(invalid)?;
+            let closed: ReceiptClosed = crate::payload(event)?;
             Ok(vec![to_sale(
                 closed.receipt,
                 closed.customer,
@@ -43,8 +35,7 @@ pub(crate) fn sales_of(event: &OutboxEvent) -> Result<Vec<Sale>, String> {
             )])
         }
         EventKind::SellersCorrected => {
-            let corrected: SellersCorrected =
-                serde_json::from_value(event.payload.clone()).map_err(invalid)?;
+            let corrected: SellersCorrected = crate::payload(event)?;
             let mut sales = vec![to_sale(
                 corrected.sale.receipt,
                 corrected.sale.customer,
