@@ -15,7 +15,7 @@ const COLUMNS: &str = "id, phone, name, discount_hundredths, card, crm_id, onec_
 /// How many customers a trailing-digit search returns at most by default.
 pub const DEFAULT_MATCH_LIMIT: usize = 20;
 
-fn phone_tail(phone: &Phone) -> String {
+pub(crate) fn phone_tail(phone: &Phone) -> String {
     phone.digits().chars().rev().collect()
 }
 
@@ -117,8 +117,9 @@ pub(crate) fn find_or_create(
         }
         None => {
             conn.prepare_cached(
-                "INSERT INTO customers (phone, phone_tail, source, created_at_utc, updated_at_utc)
-                 VALUES (?1, ?2, 'till', ?3, ?3)",
+                // While demo data is loaded, a customer created at the till is demo data too.
+                "INSERT INTO customers (phone, phone_tail, source, created_at_utc, updated_at_utc, demo)
+                 VALUES (?1, ?2, 'till', ?3, ?3, (SELECT count(*) FROM demo_state))",
             )?
             .execute(params![phone.as_e164(), phone_tail(phone), now])?;
             (conn.last_insert_rowid(), true)
@@ -406,7 +407,8 @@ impl CustomerImport<'_> {
                 record.onec_ref,
             ])?;
         self.tx
-            .prepare_cached("UPDATE customers SET import_generation = ?2 WHERE id = ?1")?
+            // The CRM knows this customer: not (or no longer) demo data.
+            .prepare_cached("UPDATE customers SET import_generation = ?2, demo = 0 WHERE id = ?1")?
             .execute(params![id, self.generation])?;
         Ok(if changed > 0 {
             UpsertOutcome::Updated

@@ -11,6 +11,7 @@
 mod activity;
 pub mod assignment;
 pub mod customers;
+pub mod demo;
 mod error;
 pub mod migrations;
 pub mod outbox;

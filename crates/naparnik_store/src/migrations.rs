@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_sync.sql"),
     include_str!("../migrations/0003_assignment_total.sql"),
+    include_str!("../migrations/0004_demo.sql"),
 ];
 
 /// The schema version this build writes.

@@ -86,7 +86,8 @@ impl Store {
             let outcome = match existing {
                 None => SellerOutcome::Created,
                 Some(ref old)
-                    if old.name == seller.name
+                    if !is_demo(&tx, &seller.code)?
+                        && old.name == seller.name
                         && old.badge == seller.badge
                         && old.active == seller.active =>
                 {
@@ -100,7 +101,7 @@ impl Store {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                      ON CONFLICT (code) DO UPDATE SET name = excluded.name, badge = excluded.badge,
                          active = excluded.active, onec_ref = coalesce(excluded.onec_ref, onec_ref),
-                         updated_at_utc = excluded.updated_at_utc",
+                         updated_at_utc = excluded.updated_at_utc, demo = 0",
                 )?
                 .execute(params![
                     seller.code.as_str(),
@@ -116,4 +117,13 @@ impl Store {
         tx.commit()?;
         Ok(outcomes)
     }
+}
+
+/// Whether the seller with this code is demo data (`naparnik --demo`); a real list takes it over.
+fn is_demo(conn: &rusqlite::Connection, code: &SellerCode) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT demo FROM sellers WHERE code = ?1")?
+        .query_row([code.as_str()], |row| row.get(0))
+        .optional()?
+        .unwrap_or(false))
 }
