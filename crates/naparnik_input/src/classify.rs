@@ -1,6 +1,31 @@
 //! What a scanned code is: a seller badge, a loyalty card, a misread, or something else (for 1C).
 
+use std::ops::RangeInclusive;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use regex::Regex;
+
+/// The badges of the demo sellers (`naparnik --demo`): internal EAN-13 codes, recognised only
+/// while the demo is loaded, because stores print codes starting with 2 on weighed goods.
+pub const DEMO_BADGES: RangeInclusive<u64> = 2_990_000_000_000..=2_990_000_000_999;
+
+/// Whether the demo badges are recognised now; shared by every clone of a [`Classifier`], so
+/// loading or removing the demo takes effect at once, without restarting the scanners.
+#[derive(Debug, Clone, Default)]
+pub struct DemoBadges(Arc<AtomicBool>);
+
+impl DemoBadges {
+    /// Recognise the demo badges, or stop.
+    pub fn set(&self, on: bool) {
+        self.0.store(on, Ordering::Relaxed);
+    }
+
+    /// Whether they are recognised.
+    pub fn is_on(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
 
 /// How badges and cards are recognized; from the configuration.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -65,6 +90,7 @@ pub struct Classifier {
     badge_pattern: Option<Regex>,
     badge_range: Option<(u64, u64)>,
     card_pattern: Option<Regex>,
+    demo: DemoBadges,
 }
 
 fn whole(what: &'static str, pattern: &Option<String>) -> Result<Option<Regex>, PatternError> {
@@ -113,7 +139,13 @@ impl Classifier {
             badge_pattern: whole("badge", &config.badge_pattern)?,
             badge_range,
             card_pattern: whole("card", &config.card_pattern)?,
+            demo: DemoBadges::default(),
         })
+    }
+
+    /// The switch for the demo badges of this classifier and all its clones (off at first).
+    pub fn demo_badges(&self) -> DemoBadges {
+        self.demo.clone()
     }
 
     /// Classifies a code. EAN-8, UPC-A and EAN-13 lengths of digits have their check digit verified
@@ -131,7 +163,10 @@ impl Classifier {
             .is_some_and(|p| p.is_match(&code))
             || self.badge_range.is_some_and(|(low, high)| {
                 code.len() == 13 && code.parse::<u64>().is_ok_and(|n| (low..=high).contains(&n))
-            });
+            })
+            || (self.demo.is_on()
+                && code.len() == 13
+                && code.parse::<u64>().is_ok_and(|n| DEMO_BADGES.contains(&n)));
         if let Some(false) = ean_check(&code)
             && (!self
                 .card_pattern
@@ -191,6 +226,28 @@ mod tests {
             ScanClass::Other("4006381333931".into())
         );
         assert_eq!(c.classify("EMP-00A2"), ScanClass::Other("EMP-00A2".into()));
+    }
+
+    #[test]
+    fn demo_badges_are_badges_only_while_the_demo_is_loaded() {
+        let c = Classifier::new(&ClassifierConfig::default()).unwrap();
+        let weighed = "2990000000019";
+        assert_eq!(c.classify(weighed), ScanClass::Other(weighed.into()));
+        let scanners_copy = c.clone();
+        c.demo_badges().set(true);
+        assert_eq!(
+            scanners_copy.classify(weighed),
+            ScanClass::Badge(weighed.into())
+        );
+        assert!(matches!(
+            scanners_copy.classify("2990000000017"),
+            ScanClass::Misread { .. }
+        ));
+        c.demo_badges().set(false);
+        assert_eq!(
+            scanners_copy.classify(weighed),
+            ScanClass::Other(weighed.into())
+        );
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub mod wedge;
 
 use std::time::Instant;
 
-pub use classify::{Classifier, ClassifierConfig, ScanClass};
+pub use classify::{Classifier, ClassifierConfig, DEMO_BADGES, DemoBadges, ScanClass, ean_check};
 pub use problem::DeviceProblem;
 
 /// Where a code came from.
