@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 # Libraries the window loads at run time (X11/GL through dlopen); nothing is needed to build.
 RUN_PACKAGES=(libgl1 libegl1 libgl1-mesa-dri libxkbcommon-x11-0 libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libfontconfig1)
 TEST_PACKAGES=(python3 python3-venv curl libxml2-utils cpio gzip libc6-dev mesa-vulkan-drivers libvulkan1
-    debootstrap systemd file)
+    debootstrap systemd file zbar-tools)
 # The Windows tier (tests/windows/run.sh): cross-linker, Wine, the MSI tools, a headless X server.
 WINDOWS_TEST_PACKAGES=(gcc-mingw-w64-x86-64 wine wine64 wixl msitools xvfb xauth)
 

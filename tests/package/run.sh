@@ -71,13 +71,14 @@ as_service() { in_root runuser -u naparnik -- env HOME=/var/lib/naparnik naparni
 as_service --help | grep -q "Cashier-side companion for 1C" || fail "--help does not say what Naparnik is"
 as_service doctor >"$work/doctor.txt" || { cat "$work/doctor.txt" >&2; fail "the installed doctor found a problem"; }
 grep -q "^ok      database integrity" "$work/doctor.txt" || fail "doctor did not check the database"
-if as_service --help | grep -q -- "--demo"; then
-    as_service --demo >"$work/demo.txt" || { cat "$work/demo.txt" >&2; fail "--demo failed"; }
-    as_service sellers list | grep -q . || fail "--demo added no sellers"
-else
-    printf 'code,name,badge\nEMP0001,Иванова Анна,EMP-0001\n' >"$root/tmp/sellers.csv"
-    as_service sellers import /tmp/sellers.csv >/dev/null
-fi
+as_service --demo >"$work/demo.txt" || { cat "$work/demo.txt" >&2; fail "--demo failed"; }
+grep -q "6 sellers and 3000 customers" "$work/demo.txt" || { cat "$work/demo.txt" >&2; fail "--demo did not load its samples"; }
+check_file /var/lib/naparnik/demo-badges.png naparnik:naparnik 644
+as_service doctor >"$work/doctor-demo.txt" || { cat "$work/doctor-demo.txt" >&2; fail "doctor found a problem with the demo loaded"; }
+grep -q "^warning demo" "$work/doctor-demo.txt" || fail "doctor does not say that demo data is loaded"
+# The window never opens as root (it would take the devices and the data directory from the cashier).
+if in_root env DISPLAY=:0 naparnik --data-dir /tmp/as-root >"$work/root.txt" 2>&1; then fail "the window started as root"; fi
+grep -q "must not run as root" "$work/root.txt" || { cat "$work/root.txt" >&2; fail "the window did not say why it refused root"; }
 sellers_before=$(as_service sellers list --json)
 
 # The administrator's edit of the configuration and the data survive an upgrade.
@@ -88,6 +89,8 @@ grep -q 'store = "store-9"' "$root/etc/naparnik/config.toml" || fail "the upgrad
 grep -q "schema" "$work/upgrade.log" || fail "the upgrade did not migrate the database"
 [ "$(as_service sellers list --json)" = "$sellers_before" ] || fail "the upgrade lost data"
 as_service doctor >/dev/null || fail "doctor after the upgrade"
+as_service demo remove | grep -q "demo data removed: 6 sellers, 3000 customers" || fail "demo remove after the upgrade"
+[ "$(as_service sellers list --json)" = "[]" ] || fail "demo remove left sellers"
 
 # remove keeps data and configuration; purge deletes them.
 in_root dpkg -r naparnik >"$work/remove.log" 2>&1 || { cat "$work/remove.log" >&2; fail "dpkg -r failed"; }

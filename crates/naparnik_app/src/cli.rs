@@ -20,6 +20,12 @@ pub struct Cli {
     /// Configuration file. Default: /etc/naparnik/config.toml (Windows: %ProgramData%\Naparnik\config.toml) when it exists.
     #[arg(long, global = true, env = "NAPARNIK_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Load demo data first: six sample sellers with a printable sheet of their badges
+    /// (demo-badges.png in the data directory) and 3000 sample customers, all marked and removed
+    /// by `naparnik demo remove`. Then the window opens (or the command runs). Refused when
+    /// sales go upstream ([[sync.targets]]).
+    #[arg(long)]
+    pub demo: bool,
     /// What to do; without a command the till window opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -68,6 +74,23 @@ pub enum Command {
     /// The upstream queue: status, one round, retry of parked events.
     #[command(subcommand)]
     Sync(SyncCommand),
+    /// Demo data (loaded with `naparnik --demo`): remove it, or write its badge sheet again.
+    #[command(subcommand)]
+    Demo(DemoCommand),
+}
+
+/// `naparnik demo …`
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Remove the demo sellers and customers, the receipts and shifts made with them and their
+    /// queued events; real data stays.
+    Remove,
+    /// Write the demo badge sheet (PNG, A4) again.
+    Badges {
+        /// Where to write it. Default: demo-badges.png in the data directory.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 /// `naparnik customers …`

@@ -7,6 +7,7 @@
 mod cli;
 mod commands;
 mod config;
+mod demo;
 mod logging;
 mod platform;
 mod till;
@@ -34,12 +35,24 @@ fn main() -> ExitCode {
         }
     };
     let _log_guard = logging::init(&config, cli.command.is_none());
-    match commands::run(cli.command, &config, started) {
-        Ok(code) => code,
-        Err(error) => {
-            tracing::error!(target: logging::EXIT_TARGET, "{error:#}");
-            eprintln!("naparnik: {error:#}");
-            ExitCode::FAILURE
+    if cli.demo {
+        if let Err(error) = demo::load_command(&config) {
+            return failed(&error);
+        }
+        if cli.command.is_none() && !platform::has_display() {
+            println!("no graphical session here: open the window later with `naparnik`");
+            return ExitCode::SUCCESS;
         }
     }
+    match commands::run(cli.command, &config, started) {
+        Ok(code) => code,
+        Err(error) => failed(&error),
+    }
+}
+
+/// Says what went wrong, in the log file and on stderr.
+fn failed(error: &anyhow::Error) -> ExitCode {
+    tracing::error!(target: logging::EXIT_TARGET, "{error:#}");
+    eprintln!("naparnik: {error:#}");
+    ExitCode::FAILURE
 }

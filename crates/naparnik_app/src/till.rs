@@ -15,7 +15,7 @@ use naparnik_domain::shares::split_amount;
 use naparnik_domain::{
     Assignment, Customer, Kopecks, Phone, PhoneQuery, ReceiptGuid, SellerCode, TrailingDigits,
 };
-use naparnik_input::{InputEvent, KeypadKey, ScanClass};
+use naparnik_input::{DemoBadges, InputEvent, KeypadKey, ScanClass};
 use naparnik_store::Store;
 use naparnik_store::assignment::AssignmentChangeError;
 use naparnik_store::receipts::ReceiptFilter;
@@ -105,10 +105,23 @@ pub fn lock(model: &Mutex<TillModel>) -> MutexGuard<'_, TillModel> {
 }
 
 impl Till {
-    /// Starts the controller over its own store connection; `repaint` wakes the window.
-    pub fn start(config: &Config, repaint: impl Fn() + Send + 'static) -> anyhow::Result<Till> {
+    /// Starts the controller over its own store connection; `repaint` wakes the window, and
+    /// `demo_badges` is the scanners' switch for the demo badges.
+    pub fn start(
+        config: &Config,
+        repaint: impl Fn() + Send + 'static,
+        demo_badges: DemoBadges,
+    ) -> anyhow::Result<Till> {
         let store = crate::commands::open_store(config)?;
-        let model = Arc::new(Mutex::new(TillModel::default()));
+        demo_badges.set(store.demo_status()?.is_some());
+        // First run: nothing to sell with and nothing coming from upstream, so offer the demo.
+        let empty = config.targets.is_empty()
+            && store.sellers()?.is_empty()
+            && store.customer_count()? == 0;
+        let model = Arc::new(Mutex::new(TillModel {
+            demo_offer: empty,
+            ..TillModel::default()
+        }));
         let (sender, receiver) = channel();
         let crm = CrmAsker::start(config, sender.clone())?;
         let mut controller = Controller {
@@ -121,6 +134,7 @@ impl Till {
             locked_until: None,
             shown_assignment: None,
             edit_lines: Vec::new(),
+            demo_badges,
         };
         controller.refresh_sellers()?;
         controller.refresh_assignment()?;
@@ -141,6 +155,7 @@ struct Controller {
     locked_until: Option<Instant>,
     shown_assignment: Option<(Assignment, Option<Kopecks>)>,
     edit_lines: Vec<Kopecks>,
+    demo_badges: DemoBadges,
 }
 
 fn card(customer: &Customer, config: &Config) -> CustomerCard {
@@ -443,7 +458,35 @@ impl Controller {
             Command::PreviewSellers => self.preview_edit(),
             Command::SaveSellers => self.save_edit(),
             Command::SaveDiagnostics => self.save_diagnostics(),
+            Command::LoadDemo => self.load_demo(),
+            Command::DismissDemo => {
+                lock(&self.model).demo_offer = false;
+                Ok(())
+            }
         }
+    }
+
+    /// The first-run offer was taken: the same as `naparnik --demo`.
+    fn load_demo(&mut self) -> anyhow::Result<()> {
+        lock(&self.model).demo_offer = false;
+        let loaded = crate::demo::load(&mut self.store, &self.config)?;
+        self.demo_badges.set(true);
+        self.refresh_sellers()?;
+        let sheet = loaded.sheet.display();
+        let phone = crate::demo::NAMED_PHONE;
+        self.notice(Bilingual::new(
+            format!(
+                "Демо-данные загружены: {} продавцов, {} покупателей. Бейджи для сканирования: {sheet}. \
+                 Наберите {phone} (или 4567) и отсканируйте бейджи.",
+                loaded.added.sellers, loaded.added.customers
+            ),
+            format!(
+                "Demo data loaded: {} sellers, {} customers. Badges to scan: {sheet}. \
+                 Type {phone} (or 4567) and scan the badges.",
+                loaded.added.sellers, loaded.added.customers
+            ),
+        ));
+        Ok(())
     }
 
     /// The same archive as `naparnik doctor --bundle`, into the data directory's `support/`.

@@ -144,6 +144,16 @@ fn sync_lines(
         .collect()
 }
 
+/// While demo data is loaded, a line that says so (in warning colour: not for real sales).
+fn demo_line(store: &naparnik_store::Store) -> Option<StatusLine> {
+    let status = store.demo_status().ok()??;
+    let (ru, en) = crate::demo::describe(&status);
+    Some(StatusLine {
+        ok: false,
+        text: Bilingual::new(ru, en),
+    })
+}
+
 /// Recomposes the status strip every second on its own thread and sends it to the controller.
 fn watch_status(
     config: Config,
@@ -198,7 +208,7 @@ fn watch_status(
                     store = crate::commands::open_store(&config).ok();
                 }
                 sync = match &store {
-                    Some(store) => sync_lines(&config, &targets, store),
+                    Some(store) => demo_line(store).into_iter().chain(sync_lines(&config, &targets, store)).collect(),
                     None => vec![StatusLine {
                         ok: false,
                         text: Bilingual::new(
@@ -225,14 +235,14 @@ fn watch_status(
 fn start_input(
     config: &Config,
     window: &TillWindow,
+    classifier: naparnik_input::Classifier,
     devices: Arc<Mutex<BTreeMap<String, StatusLine>>>,
 ) -> anyhow::Result<()> {
     let configured = crate::commands::devices::device_configs(&config.input.devices)?;
     if configured.is_empty() {
         return Ok(());
     }
-    let hub =
-        naparnik_input::sources::start(configured, crate::commands::devices::classifier(config)?)?;
+    let hub = naparnik_input::sources::start(configured, classifier)?;
     let forward = window.input();
     std::thread::Builder::new()
         .name("naparnik-input".into())
@@ -277,7 +287,8 @@ pub fn start(
     started: Option<Instant>,
     repaint: impl Fn() + Clone + Send + 'static,
 ) -> anyhow::Result<TillWindow> {
-    let till = Till::start(config, repaint.clone())?;
+    let classifier = crate::commands::devices::classifier(config)?;
+    let till = Till::start(config, repaint.clone(), classifier.demo_badges())?;
     let window = TillWindow::new(till, started);
     let bridge_status = Arc::new(Mutex::new(StatusLine {
         ok: true,
@@ -291,7 +302,7 @@ pub fn start(
         repaint,
     )?;
     let devices = Arc::new(Mutex::new(BTreeMap::new()));
-    start_input(config, &window, devices.clone())?;
+    start_input(config, &window, classifier, devices.clone())?;
     watch_status(
         config.clone(),
         bridge_status,
@@ -316,6 +327,9 @@ const RENDERERS: [eframe::Renderer; 1] = [eframe::Renderer::Glow];
 
 /// Opens the window and returns when it is closed.
 pub fn run(config: &Config, started: Instant) -> anyhow::Result<ExitCode> {
+    if let Some(reason) = crate::platform::window_refused() {
+        return Err(anyhow!(reason));
+    }
     crate::platform::detach_console_for_window();
     let mut failures = Vec::new();
     for renderer in RENDERERS {
@@ -444,7 +458,10 @@ mod tests {
     /// The controller alone, as the screens see it.
     fn window(config: &Config) -> TillWindow {
         seed_sellers(config);
-        TillWindow::new(Till::start(config, || {}).unwrap(), None)
+        TillWindow::new(
+            Till::start(config, || {}, naparnik_input::DemoBadges::default()).unwrap(),
+            None,
+        )
     }
 
     fn harness(window: TillWindow) -> Harness<'static, TillWindow> {
@@ -664,6 +681,49 @@ mod tests {
 
         drop(scanner);
         wait_for(&mut harness, "serial1: отключён или не читается");
+        drop(port);
+    }
+
+    /// First run on an empty database: the offer loads the demo, and its badges scan at once.
+    #[cfg(unix)]
+    #[test]
+    fn the_first_run_offers_the_demo_and_its_badges_scan_at_once() {
+        use serialport::SerialPort as _;
+        use std::io::Write as _;
+        let dir = tempfile::tempdir().unwrap();
+        let (mut scanner, port) = serialport::TTYPort::pair().unwrap();
+        let config = config_with(
+            dir.path(),
+            &format!(
+                "[[input.devices]]\nname = \"serial1\"\nkind = \"serial\"\npath = \"{}\"\nline_end = \"cr\"\n",
+                port.name().unwrap()
+            ),
+        );
+        let mut harness = harness(start(&config, None, || {}).unwrap());
+        wait_for(&mut harness, "serial1: подключён");
+        wait_for(&mut harness, "База пуста");
+        // Before the demo, its badge is a product code like any other: it goes to 1C, not here.
+        scanner.write_all(b"2990000000019\r").unwrap();
+        harness.get_by_label("Загрузить демо-данные").click();
+        wait_for(
+            &mut harness,
+            "Демо-данные загружены: 6 продавцов, 3000 покупателей",
+        );
+        assert!(
+            harness.query_by_label_contains("Анна Смирнова").is_none(),
+            "the scan before loading added nobody"
+        );
+        assert!(harness.query_by_label("Загрузить демо-данные").is_none());
+        scanner
+            .write_all(b"2990000000019\r2990000000026\r")
+            .unwrap();
+        wait_for(&mut harness, "Продавцы: Анна Смирнова, Олег Петров");
+        wait_for(
+            &mut harness,
+            "Загружены демо-данные (6 продавцов, 3000 покупателей)",
+        );
+        assert!(config.data_dir.join(crate::demo::SHEET_FILE_NAME).exists());
+        drop(scanner);
         drop(port);
     }
 

@@ -4,11 +4,13 @@
     reason = "helpers shared by tests: a failed unwrap is a failed test"
 )]
 
+#[cfg(unix)] // only the Unix tests signal a `serve` child
 mod support;
 
 use std::path::Path;
 use std::process::{Command, Output};
 
+#[cfg(unix)]
 use support::Running;
 
 const EXAMPLE: &str = concat!(

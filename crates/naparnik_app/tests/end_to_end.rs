@@ -331,7 +331,12 @@ async fn every_sale_reaches_ut_and_the_crm_with_exact_shares() {
 
     let mut child = child;
     child.terminate();
-    assert_eq!(child.wait().code(), Some(0));
+    let code = child.wait().code();
+    // SIGTERM stops `serve` gracefully; a Windows console child can only be ended from outside.
+    #[cfg(unix)]
+    assert_eq!(code, Some(0));
+    #[cfg(windows)]
+    let _ = code;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

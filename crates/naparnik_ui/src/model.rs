@@ -37,6 +37,8 @@ pub struct TillModel {
     pub pin_error: Option<Bilingual>,
     /// The receipts screen.
     pub receipts: ReceiptsView,
+    /// The database is empty on a first run: offer to load demo data.
+    pub demo_offer: bool,
 }
 
 /// Which screen.
@@ -217,4 +219,8 @@ pub enum Command {
     SaveSellers,
     /// Write a support bundle (doctor's report, configuration without secrets, logs) and say where.
     SaveDiagnostics,
+    /// Load the demo data (first run).
+    LoadDemo,
+    /// Start without the demo data.
+    DismissDemo,
 }

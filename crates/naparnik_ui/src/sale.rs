@@ -9,6 +9,9 @@ use crate::text::Text;
 
 pub(crate) fn sale_ui(ui: &mut Ui, model: &mut TillModel, commands: &mut Vec<Command>) {
     let t = Text(model.language);
+    if model.demo_offer {
+        demo_offer_ui(ui, commands, t);
+    }
     glance_ui(ui, model, t);
     ui.add_space(6.0);
     ui.columns(2, |columns| {
@@ -17,6 +20,26 @@ pub(crate) fn sale_ui(ui: &mut Ui, model: &mut TillModel, commands: &mut Vec<Com
         columns[1].add_space(12.0);
         columns[1].weak(t.get("keyboard_hint"));
     });
+}
+
+/// The first run on an empty database: load the demo data, or start without it.
+fn demo_offer_ui(ui: &mut Ui, commands: &mut Vec<Command>, t: Text) {
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.label(RichText::new(t.get("demo_offer")).size(16.0));
+        ui.horizontal(|ui| {
+            if ui.add(big_text(t.get("demo_load"))).clicked() {
+                commands.push(Command::LoadDemo);
+            }
+            if ui.add(big_text(t.get("demo_dismiss"))).clicked() {
+                commands.push(Command::DismissDemo);
+            }
+        });
+    });
+    ui.add_space(6.0);
+}
+
+fn big_text(text: &str) -> Button<'_> {
+    Button::new(RichText::new(text).size(16.0)).min_size(egui::vec2(TOUCH * 3.0, TOUCH))
 }
 
 /// One line that says what the next receipt will carry.

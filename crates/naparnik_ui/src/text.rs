@@ -17,6 +17,17 @@ pub struct Text(pub Language);
 const TEXTS: &[(&str, &str, &str)] = &[
     ("title", "Напарник", "Naparnik"),
     (
+        "demo_offer",
+        "База пуста: продавцов и покупателей ещё нет. Загрузите демо-данные, чтобы попробовать всё сразу: 6 продавцов с листом бейджей для сканирования и 3000 покупателей. Убрать их потом: naparnik demo remove.",
+        "The database is empty: no sellers or customers yet. Load demo data to try everything at once: 6 sellers with a sheet of badges to scan and 3000 customers. Remove it later with `naparnik demo remove`.",
+    ),
+    ("demo_load", "Загрузить демо-данные", "Load demo data"),
+    (
+        "demo_dismiss",
+        "Начать без них (списки загрузит ИТ)",
+        "Start without (IT loads the lists)",
+    ),
+    (
         "save_diagnostics",
         "Сохранить диагностику",
         "Save diagnostics",

@@ -144,6 +144,25 @@ fn the_status_strip_offers_to_save_diagnostics() {
 }
 
 #[test]
+fn the_first_run_offers_the_demo_or_starting_without_it() {
+    let mut harness = harness(TillModel {
+        demo_offer: true,
+        ..TillModel::default()
+    });
+    harness.get_by_label("Загрузить демо-данные").click();
+    harness.run();
+    harness
+        .get_by_label("Начать без них (списки загрузит ИТ)")
+        .click();
+    harness.run();
+    assert_eq!(
+        harness.state().commands,
+        [Command::LoadDemo, Command::DismissDemo]
+    );
+    harness.snapshot("first_run_demo_offer");
+}
+
+#[test]
 fn snapshot_sale_panel() {
     let mut harness = harness(sale_model());
     harness.run();

@@ -203,7 +203,14 @@ pub fn watch(config: &Config, args: WatchArgs) -> anyhow::Result<ExitCode> {
             "no devices to watch: configure [[input.devices]] or name one, e.g. --serial /dev/ttyACM0 (see `naparnik devices`)"
         );
     }
-    let hub = naparnik_input::sources::start(devices, classifier(config)?)
+    let classifier = classifier(config)?;
+    // The demo badges are badges here too while the demo is loaded.
+    if let Ok(store) = super::open_store(config) {
+        classifier
+            .demo_badges()
+            .set(store.demo_status().ok().flatten().is_some());
+    }
+    let hub = naparnik_input::sources::start(devices, classifier)
         .context("cannot start the device readers")?;
     let mut out = std::io::stdout().lock();
     writeln!(

@@ -15,7 +15,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use naparnik_store::Store;
 
-use crate::cli::{Command, CustomersCommand, DevicesCommand, SellersCommand, SyncCommand};
+use crate::cli::{
+    Command, CustomersCommand, DemoCommand, DevicesCommand, SellersCommand, SyncCommand,
+};
 use crate::config::Config;
 
 /// Runs a command, or the window when there is none.
@@ -78,6 +80,10 @@ pub fn run(
                 store.schema_version()?
             );
             Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Demo(DemoCommand::Remove)) => crate::demo::remove_command(config),
+        Some(Command::Demo(DemoCommand::Badges { out })) => {
+            crate::demo::badges_command(config, out.as_deref())
         }
         Some(Command::Openapi) => {
             println!("{}", naparnik_bridge::openapi().to_pretty_json()?);

@@ -61,6 +61,18 @@ pub fn show_error(title: &str, message: &str) {
     imp::show_error(title, message)
 }
 
+/// Whether a graphical session is there to open the window in (Linux: `DISPLAY` or
+/// `WAYLAND_DISPLAY` is set; Windows: always).
+pub fn has_display() -> bool {
+    imp::has_display()
+}
+
+/// Why the window must not open for this user, if it must not: on Linux, root (the window
+/// reads the scanners and runs the bridge as the cashier's user, in the `naparnik` group).
+pub fn window_refused() -> Option<&'static str> {
+    imp::window_refused()
+}
+
 /// Resolves when the process is asked to stop: Ctrl-C or SIGTERM on Linux;
 /// Ctrl-C, Ctrl-Break, the console closing, logoff or shutdown on Windows.
 pub async fn shutdown_signal() {

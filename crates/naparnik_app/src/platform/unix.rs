@@ -41,6 +41,19 @@ pub fn detach_console_for_window() {}
 
 pub fn show_error(_title: &str, _message: &str) {}
 
+pub fn has_display() -> bool {
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()))
+}
+
+pub fn window_refused() -> Option<&'static str> {
+    rustix::process::geteuid().is_root().then_some(
+        "the till window must not run as root: start it as the cashier's user (a member of the \
+         `naparnik` group); for a till without a window run the service: `systemctl start naparnik`",
+    )
+}
+
 pub async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {

@@ -152,6 +152,14 @@ pub fn show_error(title: &str, message: &str) {
     };
 }
 
+pub fn has_display() -> bool {
+    true
+}
+
+pub fn window_refused() -> Option<&'static str> {
+    None
+}
+
 pub async fn shutdown_signal() {
     use tokio::signal::windows;
     let (Ok(mut c), Ok(mut brk), Ok(mut close), Ok(mut logoff), Ok(mut shutdown)) = (

@@ -199,6 +199,25 @@ pub fn database(dir: &Path) -> Vec<Verdict> {
 }
 
 /// Free space on the disk holding the data directory.
+/// Demo data: a warning while it is loaded, a problem when this till also sends sales upstream.
+pub fn demo(config: &Config) -> Option<Verdict> {
+    let status = Store::open_in_dir(&config.data_dir)
+        .ok()?
+        .demo_status()
+        .ok()??;
+    let (_, described) = crate::demo::describe(&status);
+    Some(if config.targets.is_empty() {
+        Verdict::warning("demo", described)
+    } else {
+        Verdict::problem(
+            "demo",
+            format!(
+                "{described}; this till also sends sales upstream, so remove the demo data before the first real sale"
+            ),
+        )
+    })
+}
+
 pub fn free_space(dir: &Path) -> Verdict {
     let free = match crate::platform::available_bytes(dir) {
         Ok(free) => free,

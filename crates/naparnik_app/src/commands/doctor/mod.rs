@@ -73,6 +73,7 @@ pub fn checks(config: &Config, secrets: Secrets) -> Vec<Verdict> {
     let mut verdicts = local::configuration(config);
     verdicts.push(local::data_dir(&config.data_dir));
     verdicts.extend(local::database(&config.data_dir));
+    verdicts.extend(local::demo(config));
     verdicts.push(local::free_space(&config.data_dir));
     verdicts.extend(devices::check(config));
     verdicts.extend(links::bridge(config, secrets));
