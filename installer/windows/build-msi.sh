@@ -7,6 +7,12 @@ set -euo pipefail
 [ $# -eq 3 ] || { echo "usage: $0 VERSION NAPARNIK_EXE OUTPUT_MSI" >&2; exit 2; }
 version=$1 exe=$(realpath "$2") out=$(realpath -m "$3")
 cd "$(dirname "$0")/../.."
+# Shipped without debug information, as the Debian package is (the build keeps line tables for
+# backtraces in the development build): a quarter of the size.
+stripped=$(mktemp -d)/naparnik.exe
+trap 'rm -rf "$(dirname "$stripped")"' EXIT
+x86_64-w64-mingw32-strip --strip-debug -o "$stripped" "$exe"
+exe=$stripped
 # wixl resolves File sources relative to the working directory, and only relative paths.
 wixl -a x64 -D "Version=$version" -D "ExePath=$(realpath --relative-to=. "$exe")" \
     -D "ConfigPath=installer/windows/config.toml" -o "$out" installer/windows/naparnik.wxs

@@ -77,7 +77,7 @@ data=$WINEPREFIX/drive_c/ProgramData/Naparnik
 msiexec_run() { # what, msiexec arguments…
     local what=$1; shift
     wine msiexec "$@" /qn /l*v "$(winepath -w "$TIER/$what.log")" \
-        || { iconv -f utf-16 -t utf-8 "$TIER/$what.log" 2>/dev/null | tail -40 >&2 || true; fail "msiexec $what (log: $TIER/$what.log)"; }
+        || { tr -d '\000' <"$TIER/$what.log" | tail -40 >&2 || true; fail "msiexec $what (log: $TIER/$what.log)"; }
 }
 # A clean slate: a previous run's install and data.
 wine msiexec /x "$(winepath -w "$msi")" /qn >/dev/null 2>&1 || true
