@@ -36,13 +36,18 @@ deb http://deb.debian.org/debian-security bookworm-security main
 EOF
 fi
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# This network's own certificate authorities (an HTTPS proxy's, say), as IT installs them on every machine.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+    cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+    chroot "$root" update-ca-certificates >/dev/null
+fi
 mount -t proc proc "$root/proc" && mounted+=("$root/proc")
 bind /sys "$root/sys"
 bind /dev "$root/dev"
 bind /dev/pts "$root/dev/pts"
 
 # The Rust toolchain, as rustup.rs installs it (rustup-init fetched here: the root has no curl).
-if [ ! -x "$root/root/.cargo/bin/cargo" ]; then
+if ! chroot "$root" /root/.cargo/bin/cargo --version >/dev/null 2>&1; then
     curl -fsSL -o "$root/tmp/rustup-init" https://static.rust-lang.org/rustup/dist/x86_64-unknown-linux-gnu/rustup-init \
         || fail "cannot download rustup-init"
     chmod +x "$root/tmp/rustup-init"
