@@ -79,8 +79,26 @@ msiexec_run() { # what, msiexec arguments…
     wine msiexec "$@" /qn /l*v "$(winepath -w "$TIER/$what.log")" \
         || { tr -d '\000' <"$TIER/$what.log" | tail -40 >&2 || true; fail "msiexec $what (log: $TIER/$what.log)"; }
 }
-# A clean slate: a previous run's install and data.
-wine msiexec /x "$(winepath -w "$msi")" /qn >/dev/null 2>&1 || true
+# A clean slate: whatever Naparnik a previous (perhaps interrupted) run left installed, whichever
+# build it came from (each build has its own product code), and its data.
+installed_products() {
+    wineserver -w 2>/dev/null || true   # the registry file is written when the Wine session ends
+    python3 - "$WINEPREFIX/system.reg" <<'PY'
+import re, sys
+key = None
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    if line.startswith("["):
+        m = re.match(r"\[Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Uninstall\\\\(\{[0-9A-Fa-f-]+\})\]", line)
+        key = m.group(1) if m else None
+    elif key and line.strip() == '"DisplayName"="Naparnik"':
+        print(key)
+PY
+}
+for product in $(installed_products); do
+    echo "removing the Naparnik $product a previous run left installed"
+    wine msiexec /x "$product" /qn >/dev/null 2>&1 || true
+done
+[ -z "$(installed_products)" ] || fail "a Naparnik a previous run installed could not be removed from the prefix"
 rm -rf "$data"
 
 step "install under Wine"
