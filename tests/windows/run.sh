@@ -48,11 +48,13 @@ step "cargo test under Wine"
 # Wine cannot start the host's xmllint for the schema checks (Linux runs them on the same writer); HID POS cannot be opened
 # under Wine 8 (hidapi fails to initialise: cfgmgr32 gaps), which `naparnik devices` reports and
 # the HID decoder tests do not need.
+# One test at a time under Wine: once, two tests of one binary spawning `naparnik.exe` together left
+# a child's output pipes held open inside the Wine server, and the test waited for them forever.
 runtime_dir=$(mktemp -d)
 XMLLINT=skip XDG_RUNTIME_DIR=$runtime_dir \
 CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine \
     xvfb-run -a -s "-screen 0 1280x1024x24" \
-    cargo test --workspace --locked --target "$TARGET"
+    cargo test --workspace --locked --target "$TARGET" -- --test-threads=1
 rm -rf "$runtime_dir"
 wineserver -k 2>/dev/null || true   # a test that failed may have left a child behind
 echo "windows tier: not run under Wine: HID POS device access (hidapi cannot initialise under Wine 8,"
