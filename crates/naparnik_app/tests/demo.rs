@@ -25,17 +25,18 @@ const DEMO_RETURN: &str = "00000000-0000-4000-8000-00000000d002";
 const REAL_SALE: &str = "00000000-0000-4000-8000-00000000a001";
 
 fn naparnik(data: &Path, config: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_naparnik"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_naparnik"));
+    command
         .arg("--config")
         .arg(config)
         .arg("--data-dir")
         .arg(data)
-        .args(args)
-        // Headless, as on a server or in CI: `--demo` alone loads and says how to open the window.
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .output()
-        .unwrap()
+        .args(args);
+    // Headless, as on a server or in CI: `--demo` alone loads and says how to open the window.
+    // (Under Wine the display is Wine's own business: a child without it can hang the session.)
+    #[cfg(unix)]
+    command.env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY");
+    command.output().unwrap()
 }
 
 fn succeeded(output: &Output) -> String {
