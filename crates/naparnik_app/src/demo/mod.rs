@@ -70,6 +70,10 @@ fn write_sheet(sellers: &[naparnik_domain::Seller], path: &Path) -> anyhow::Resu
 
 /// `naparnik --demo`: loads the demo and says what it holds; the caller goes on with the command.
 pub fn load_command(config: &Config) -> anyhow::Result<()> {
+    // Refused before the store is opened: a refused demo creates no database.
+    if let Some(refusal) = refusal(config) {
+        bail!(refusal);
+    }
     let mut store = crate::commands::open_store(config)?;
     let loaded = load(&mut store, config)?;
     let status = store
