@@ -2,8 +2,8 @@
 # Developer entry point on a Debian machine with the Rust toolchain.
 #   installer/dev.sh run    build and open Naparnik on its embedded defaults (local SQLite, no upstream)
 #   installer/dev.sh run doctor, installer/dev.sh run -- --version   any other command or flag
-#   installer/dev.sh test   install what the tests need, then run the whole test suite
-#   installer/dev.sh test-windows   the Windows tier: cross-built, tested under Wine, the MSI installed
+#   installer/dev.sh test   install what the tests need, then run the whole test suite (Linux and Windows)
+#   installer/dev.sh test-windows   the Windows tier alone: cross-built, tested under Wine, the MSI installed
 #   installer/dev.sh package   build target/debian/naparnik_<version>_amd64.deb (release, stripped)
 # Debian packages are installed only when missing (as root, or through sudo).
 set -euo pipefail
@@ -13,8 +13,8 @@ cd "$(dirname "$0")/.."
 RUN_PACKAGES=(libgl1 libegl1 libgl1-mesa-dri libxkbcommon-x11-0 libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libfontconfig1)
 TEST_PACKAGES=(python3 python3-venv curl libxml2-utils cpio gzip libc6-dev mesa-vulkan-drivers libvulkan1
     debootstrap systemd file zbar-tools)
-# The Windows tier (tests/windows/run.sh): cross-linker, Wine, the MSI tools, a headless X server.
-WINDOWS_TEST_PACKAGES=(gcc-mingw-w64-x86-64 wine wine64 wixl msitools xvfb xauth)
+# The Windows tier (tests/windows/run.sh): cross-linker, Wine, the MSI tools, a headless X server, pgrep.
+WINDOWS_TEST_PACKAGES=(gcc-mingw-w64-x86-64 wine wine64 wixl msitools xvfb xauth procps)
 
 install_packages() {
     local missing=()
@@ -44,7 +44,7 @@ case "${1:-}" in
         exec cargo run --release --locked -p naparnik_app --bin naparnik -- "$@"
         ;;
     test)
-        install_packages "${TEST_PACKAGES[@]}"
+        install_packages "${TEST_PACKAGES[@]}" "${WINDOWS_TEST_PACKAGES[@]}"
         cargo test --workspace --locked
         tests/bridge-fuzz.sh
         # 1C extension trees: the checker's self-test, then the real trees (tests/onec/README.md)
@@ -54,11 +54,11 @@ case "${1:-}" in
         tests/kernel/run.py
         ensure_cargo_deb
         tests/package/run.sh
+        # Windows: cross-built, every test under Wine, the MSI installed, its doctor, window, upgrade,
+        # service, uninstall (see README "Windows tills").
+        tests/windows/run.sh
         ;;
     test-windows)
-        # Windows: cross-built, every test under Wine, the MSI installed, its doctor, window, upgrade,
-        # service, uninstall (see README "Windows tills"). Not yet part of `test`: one test hangs
-        # under Wine now and then (a child's output pipes held open by Wine's desktop process).
         install_packages "${TEST_PACKAGES[@]}" "${WINDOWS_TEST_PACKAGES[@]}"
         tests/windows/run.sh
         ;;

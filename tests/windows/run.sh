@@ -7,7 +7,7 @@
 #   4. the release .exe and the MSI (installer/windows/naparnik.wxs, built with wixl);
 #   5. install the MSI under Wine, run the installed `naparnik.exe doctor` and window, upgrade to a newer
 #      build (the configuration is kept), uninstall (the data is kept), the optional service, REMOVEDATA=1.
-# Needs: wine, gcc-mingw-w64-x86-64, wixl, msitools, xvfb, xauth, curl (installer/dev.sh installs them).
+# Needs: wine, gcc-mingw-w64-x86-64, wixl, msitools, xvfb, xauth, procps (pgrep), curl (installer/dev.sh installs them).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 TARGET=x86_64-pc-windows-gnu
@@ -48,13 +48,30 @@ step "cargo test under Wine"
 # Wine cannot start the host's xmllint for the schema checks (Linux runs them on the same writer); HID POS cannot be opened
 # under Wine 8 (hidapi fails to initialise: cfgmgr32 gaps), which `naparnik devices` reports and
 # the HID decoder tests do not need.
-# One test at a time under Wine: once, two tests of one binary spawning `naparnik.exe` together left
-# a child's output pipes held open inside the Wine server, and the test waited for them forever.
+# Wine starts its desktop process (explorer.exe /desktop) for the first program of a session that
+# needs one, and ends it about a second after the last other program using the desktop is gone.
+# Between two tests that can happen; when a test's `naparnik.exe` child then started the desktop
+# anew, the child's output pipe stayed open inside the Wine server and the test waited for it
+# forever. So the tests are built first; then one Wine session is kept for all of them, with a
+# program that holds the desktop from start to end (Notepad, its output going nowhere) and so is
+# the one that starts it; only then do the tests run, one at a time.
+cargo test --workspace --locked --target "$TARGET" --no-run
 runtime_dir=$(mktemp -d)
-XMLLINT=skip XDG_RUNTIME_DIR=$runtime_dir \
-CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine \
-    xvfb-run -a -s "-screen 0 1280x1024x24" \
-    cargo test --workspace --locked --target "$TARGET" -- --test-threads=1
+export XMLLINT=skip XDG_RUNTIME_DIR=$runtime_dir CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine TARGET
+xvfb-run -a -s "-screen 0 1280x1024x24" bash -c '
+    set -euo pipefail
+    desktop() { pgrep -f "^C:.windows.system32.explorer.exe /desktop" || true; }
+    wineserver -p                                  # the session outlives each test binary
+    wine notepad.exe </dev/null >/dev/null 2>&1 &  # holds the desktop until the session ends
+    for _ in $(seq 1 60); do [ -z "$(desktop)" ] || break; sleep 0.5; done
+    first=$(desktop)
+    [ -n "$first" ] || { echo "windows tier: FAILED: Wine'"'"'s desktop process did not start" >&2; exit 1; }
+    # A hang must fail the tier, not the whole CI run at its time limit.
+    timeout --kill-after=30 45m cargo test --workspace --locked --target "$TARGET" -- --test-threads=1 \
+        || { status=$?; [ $status -ne 124 ] || echo "windows tier: FAILED: the tests under Wine ran over 45 minutes (a hang)" >&2; exit $status; }
+    [ "$(desktop)" = "$first" ] \
+        || { echo "windows tier: FAILED: Wine'"'"'s desktop process ended during the tests (a child could have restarted it holding its pipes)" >&2; exit 1; }
+'
 rm -rf "$runtime_dir"
 wineserver -k 2>/dev/null || true   # a test that failed may have left a child behind
 echo "windows tier: not run under Wine: HID POS device access (hidapi cannot initialise under Wine 8,"
