@@ -5,6 +5,10 @@
 )]
 
 #[cfg(unix)] // only the Unix tests signal a `serve` child
+#[expect(
+    dead_code,
+    reason = "these tests start their own children; the shared `serve` starter is for the others"
+)]
 mod support;
 
 use std::path::Path;

@@ -12,12 +12,10 @@
 )]
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_json::{Value, json};
-use support::Running;
 
 const TOKEN: &str = "demo-test-token";
 const DEMO_SALE: &str = "00000000-0000-4000-8000-00000000d001";
@@ -62,24 +60,7 @@ fn receipt(guid: &str, kind: &str, sellers: &[&str], phone: Option<&str>) -> Val
 
 /// Posts through a running `naparnik serve` what 1C would: two sales, a return and a shift.
 fn ring_up(data: &Path, config: &Path) {
-    let mut serve = Running::new(
-        Command::new(env!("CARGO_BIN_EXE_naparnik"))
-            .arg("--config")
-            .arg(config)
-            .arg("--data-dir")
-            .arg(data)
-            .args(["serve", "--bridge-addr", "127.0.0.1:0"])
-            .env("NAPARNIK_LOG", "error")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let mut line = String::new();
-    BufReader::new(serve.child().stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line.trim().rsplit(' ').next().unwrap().to_owned();
+    let (mut serve, base) = support::serve(data, config, 0);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -14,9 +14,7 @@ mod support;
 
 use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-use support::Running;
+use std::process::{Command, Output};
 
 const EXAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -164,31 +162,7 @@ fn a_running_naparnik_on_the_port_is_recognised_as_ours() {
     let port = free_port();
     let config = config(dir.path(), port, "");
     let data = dir.path().join("data");
-    let mut serve = Running::new(
-        Command::new(env!("CARGO_BIN_EXE_naparnik"))
-            .arg("--data-dir")
-            .arg(&data)
-            .arg("--config")
-            .arg(&config)
-            .arg("serve")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    // Wait for the listening line rather than a time.
-    let mut stdout = serve.child().stdout.take().unwrap();
-    let mut seen = Vec::new();
-    let mut byte = [0u8; 1];
-    while !String::from_utf8_lossy(&seen).contains(&port.to_string()) {
-        assert_eq!(
-            stdout.read(&mut byte).unwrap(),
-            1,
-            "serve exited: {}",
-            String::from_utf8_lossy(&seen)
-        );
-        seen.push(byte[0]);
-    }
+    let (mut serve, _) = support::serve(&data, &config, port);
     let output = naparnik(&data, &config, &["doctor", "--json"]);
     let checks = checks(&output);
     let port_check = find(&checks, "bridge port");

@@ -16,14 +16,13 @@ mod fakes;
 mod support;
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::Running;
+use support::serve;
 
 const TOKEN: &str = "e2e-token";
 
@@ -62,30 +61,6 @@ fn import_sellers(data: &Path, config: &Path) {
         .status()
         .unwrap();
     assert!(status.success());
-}
-
-/// Starts `naparnik serve` and returns it with the bridge's base URL; it is killed if the test fails.
-fn serve(data: &Path, config: &Path, port: u16) -> (Running, String) {
-    let mut child = Running::new(
-        Command::new(env!("CARGO_BIN_EXE_naparnik"))
-            .arg("--config")
-            .arg(config)
-            .arg("--data-dir")
-            .arg(data)
-            .args(["serve", "--bridge-addr", &format!("127.0.0.1:{port}")])
-            .env("NAPARNIK_LOG", "error")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let mut line = String::new();
-    BufReader::new(child.child().stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line.trim().rsplit(' ').next().unwrap().to_owned();
-    assert!(base.starts_with("http://127.0.0.1:"), "{line}");
-    (child, base)
 }
 
 fn line(line_no: u32, amount: &str) -> Value {

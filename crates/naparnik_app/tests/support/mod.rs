@@ -2,7 +2,42 @@
 //! `kill`, which minimal systems lack), and killed when the guard drops, so a failing or
 //! panicking test never leaves a `naparnik serve` behind.
 
-use std::process::{Child, ExitStatus};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+
+/// Starts `naparnik serve` on 127.0.0.1:`port` (0: any free port) and returns it once it listens,
+/// with the bridge's base URL; it is killed if the test fails.
+pub fn serve(data: &Path, config: &Path, port: u16) -> (Running, String) {
+    let mut child = Running::new(
+        Command::new(env!("CARGO_BIN_EXE_naparnik"))
+            .arg("--config")
+            .arg(config)
+            .arg("--data-dir")
+            .arg(data)
+            .args(["serve", "--bridge-addr", &format!("127.0.0.1:{port}")])
+            .env("NAPARNIK_LOG", "error")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| panic!("starting naparnik serve: {error}")),
+    );
+    let Some(stdout) = child.child().stdout.take() else {
+        panic!("serve's stdout is piped above");
+    };
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .unwrap_or_else(|error| panic!("reading serve's first line: {error}"));
+    let base = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(base.starts_with("http://127.0.0.1:"), "serve said: {line}");
+    (child, base)
+}
 
 /// A running child, killed and reaped on drop unless the test already waited for it.
 pub struct Running {
