@@ -121,45 +121,71 @@ pub fn start(devices: Vec<DeviceConfig>, classifier: Classifier) -> std::io::Res
         .partition(|d| matches!(d.kind, DeviceSource::Wedge { .. } | DeviceSource::Keypad));
     start_keyboards(keyboards, &classifier, &sender, &running, &mut threads)?;
     for device in devices {
-        let sender = sender.clone();
-        let running = running.clone();
-        let classifier = classifier.clone();
-        let name = format!("input-{}", device.name);
-        threads.push(std::thread::Builder::new().name(name).spawn(move || {
-            let keep_running = || running.load(Ordering::Relaxed);
-            match &device.kind {
-                DeviceSource::Wedge { .. } | DeviceSource::Keypad => {}
-                DeviceSource::HidPos { badge_only } => {
-                    run_hidpos(&device, *badge_only, &classifier, &sender, &keep_running)
-                }
-                DeviceSource::Serial {
-                    baud,
-                    framing,
-                    line_end,
-                    badge_only,
-                } => {
-                    let port = PortSettings {
-                        baud: *baud,
-                        framing: *framing,
-                        line_end: *line_end,
-                    };
-                    run_serial(
-                        &device,
-                        port,
-                        *badge_only,
-                        &classifier,
-                        &sender,
-                        &keep_running,
-                    )
-                }
-            }
-        })?);
+        threads.push(spawn_reader(
+            device,
+            &classifier,
+            &sender,
+            &running,
+            read_device,
+        )?);
     }
     Ok(InputHub {
         events,
         running,
         threads,
     })
+}
+
+/// How a reader thread reads its device until `keep_running` says stop.
+type ReadDevice =
+    fn(&DeviceConfig, &Classifier, &SyncSender<InputEvent>, &(dyn Fn() -> bool + Sync));
+
+/// A reader thread named after its device, with its own handles on the channel, the classifier
+/// and the stop flag.
+fn spawn_reader(
+    device: DeviceConfig,
+    classifier: &Classifier,
+    sender: &SyncSender<InputEvent>,
+    running: &Arc<AtomicBool>,
+    read: ReadDevice,
+) -> std::io::Result<JoinHandle<()>> {
+    let sender = sender.clone();
+    let running = running.clone();
+    let classifier = classifier.clone();
+    std::thread::Builder::new()
+        .name(format!("input-{}", device.name))
+        .spawn(move || {
+            let keep_running = || running.load(Ordering::Relaxed);
+            read(&device, &classifier, &sender, &keep_running)
+        })
+}
+
+/// Reads a HID POS or a serial device; keyboard-like ones are read by `start_keyboards`.
+fn read_device(
+    device: &DeviceConfig,
+    classifier: &Classifier,
+    sender: &SyncSender<InputEvent>,
+    keep_running: &(dyn Fn() -> bool + Sync),
+) {
+    match &device.kind {
+        DeviceSource::Wedge { .. } | DeviceSource::Keypad => {}
+        DeviceSource::HidPos { badge_only } => {
+            run_hidpos(device, *badge_only, classifier, sender, keep_running)
+        }
+        DeviceSource::Serial {
+            baud,
+            framing,
+            line_end,
+            badge_only,
+        } => {
+            let port = PortSettings {
+                baud: *baud,
+                framing: *framing,
+                line_end: *line_end,
+            };
+            run_serial(device, port, *badge_only, classifier, sender, keep_running)
+        }
+    }
 }
 
 #[cfg(target_os = "linux")]
@@ -171,14 +197,13 @@ fn start_keyboards(
     threads: &mut Vec<JoinHandle<()>>,
 ) -> std::io::Result<()> {
     for device in keyboards {
-        let sender = sender.clone();
-        let running = running.clone();
-        let classifier = classifier.clone();
-        let name = format!("input-{}", device.name);
-        threads.push(std::thread::Builder::new().name(name).spawn(move || {
-            let keep_running = || running.load(Ordering::Relaxed);
-            evdev::run_evdev(&device, &classifier, &sender, &keep_running)
-        })?);
+        threads.push(spawn_reader(
+            device,
+            classifier,
+            sender,
+            running,
+            evdev::run_evdev,
+        )?);
     }
     Ok(())
 }
