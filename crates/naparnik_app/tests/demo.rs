@@ -31,7 +31,8 @@ fn naparnik(data: &Path, config: &Path, args: &[&str]) -> Output {
         .arg(data)
         .args(args);
     // Headless, as on a server or in CI: `--demo` alone loads and says how to open the window.
-    // (Under Wine the display is Wine's own business: a child without it can hang the session.)
+    // Only Unix finds its display in these variables; a Windows program always has a desktop,
+    // and under Wine `DISPLAY` is what Wine itself draws on, so it is left alone there.
     #[cfg(unix)]
     command.env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY");
     command.output().unwrap()
